@@ -1,0 +1,51 @@
+# `make run` serves the site with demo content; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# make test also runs the suite on PostgreSQL when this server answers.
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jokesite
+DEV := DEBUG=1
+
+.PHONY: install run serve test test-sqlite test-postgres lint demo clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_demo
+
+run: demo
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -n 2
+
+test-postgres: install
+	@if $(BIN)/python scripts/postgres_answers.py "$(POSTGRES_TEST_URL)"; then \
+		echo "== PostgreSQL at $(POSTGRES_TEST_URL)"; \
+		DATABASE_URL="$(POSTGRES_TEST_URL)" $(BIN)/pytest -p no:cacheprovider -n 2; \
+	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but $(POSTGRES_TEST_URL) does not answer." >&2; \
+		exit 1; \
+	else \
+		echo "== PostgreSQL at $(POSTGRES_TEST_URL) does not answer: the PostgreSQL run is SKIPPED."; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,271 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from reversion import create_revision, set_comment, set_user
+from reversion_compare.admin import CompareVersionAdmin
+
+from .models import Article, PreviewLink, Section, TransitionError
+from .services import keep_old_url
+
+EDITOR_ONLY_FIELDS = ("publish_at", "expires_at", "featured", "author")
+
+
+def can_publish(user):
+    return user.has_perm("bulletin.publish_article")
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "article_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, section):
+        return section.article_count
+
+
+class PreviewLinkInline(admin.TabularInline):
+    model = PreviewLink
+    extra = 0
+    fields = ["link", "expires_at", "created_by", "state"]
+    readonly_fields = ["link", "created_by", "state"]
+    verbose_name = _("preview link for people without an account")
+    verbose_name_plural = _("preview links for people without an account")
+
+    @admin.display(description=_("link"))
+    def link(self, preview):
+        if not preview.pk:
+            return _("Saved with the article; the link appears here then.")
+        return format_html('<a href="{0}">{0}</a>', preview.get_absolute_url())
+
+    @admin.display(description=_("state"))
+    def state(self, preview):
+        if not preview.pk:
+            return "-"
+        if preview.revoked_at:
+            return _("revoked")
+        return _("active") if preview.is_active else _("expired")
+
+
+@admin.register(Article)
+class ArticleAdmin(CompareVersionAdmin):
+    list_display = [
+        "title",
+        "section",
+        "status_label",
+        "publish_at",
+        "author",
+        "tag_list",
+        "featured",
+    ]
+    list_filter = ["status", "section", "featured", "publish_at"]
+    search_fields = ["title", "summary", "slug"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["section"]
+    list_select_related = ["section", "author"]
+    readonly_fields = ["created_at", "updated_at", "source_name", "source_file"]
+    actions = ["publish", "unpublish", "archive", "submit_for_review"]
+    inlines = [PreviewLinkInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "section", "summary", "body", "tags"]}),
+        (_("Publishing"), {"fields": ["status", "publish_at", "expires_at", "featured", "author"]}),
+        (
+            _("Record"),
+            {
+                "classes": ["collapse"],
+                "fields": ["source_name", "source_file", "created_at", "updated_at"],
+            },
+        ),
+    ]
+
+    # Who sees and edits what: editors everything; authors their own drafts.
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("tags")
+        if can_publish(request.user):
+            return queryset
+        return queryset.filter(author=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_publish(request.user):
+            return True
+        return obj.author_id == request.user.pk and obj.status in (
+            Article.Status.DRAFT,
+            Article.Status.REVIEW,
+        )
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            readonly += EDITOR_ONLY_FIELDS
+        return readonly
+
+    def get_inlines(self, request, obj):
+        if obj is not None and request.user.has_perm("bulletin.add_previewlink"):
+            return self.inlines
+        return []
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not can_publish(request.user):
+            # Authors write and send to review; a forged "published" is not a valid choice.
+            kwargs["choices"] = [
+                (Article.Status.DRAFT, Article.Status.DRAFT.label),
+                (Article.Status.REVIEW, Article.Status.REVIEW.label),
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.author_id:
+            obj.author = request.user
+        if obj.status == Article.Status.PUBLISHED and not obj.publish_at:
+            obj.publish_at = timezone.now()
+        old = (
+            Article.objects.select_related("section").filter(pk=obj.pk).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        if old is not None and old.status == Article.Status.PUBLISHED:
+            keep_old_url(old.get_absolute_url(), obj.get_absolute_url())
+
+    def save_formset(self, request, form, formset, change):
+        for preview in formset.save(commit=False):
+            if not preview.created_by_id:
+                preview.created_by = request.user
+            preview.save()
+        for preview in formset.deleted_objects:
+            preview.delete()
+
+    # Columns
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, article):
+        if article.is_scheduled:
+            return _("Scheduled for %(time)s") % {
+                "time": timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M")
+            }
+        if article.status == Article.Status.PUBLISHED and not article.is_published:
+            return _("Expired")
+        return article.get_status_display()
+
+    @admin.display(description=_("tags"))
+    def tag_list(self, article):
+        return ", ".join(tag.name for tag in article.tags.all())
+
+    # Workflow actions: one article at a time through the model's own methods, so no
+    # rule is bypassed, and a report of what changed and what could not, and why.
+
+    def _run_step(self, request, queryset, step, done_message, comment):
+        changed, refused = [], []
+        for article in queryset.select_related("section"):
+            try:
+                with create_revision():
+                    getattr(article, step)()
+                    set_user(request.user)
+                    set_comment(comment)
+            except TransitionError as why:
+                refused.append((article, why))
+            else:
+                changed.append(article)
+        if changed:
+            self.message_user(
+                request,
+                format_html(
+                    "{} {}",
+                    ngettext(done_message[0], done_message[1], len(changed)) % len(changed),
+                    ", ".join(a.title for a in changed),
+                ),
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                format_html(
+                    "{} {}",
+                    ngettext(
+                        "%d article was not changed:", "%d articles were not changed:", len(refused)
+                    )
+                    % len(refused),
+                    format_html_join("; ", "“{}”: {}", ((a.title, why) for a, why in refused)),
+                ),
+                messages.WARNING,
+            )
+
+    @admin.action(permissions=["publish"], description=_("Publish (or schedule) selected articles"))
+    def publish(self, request, queryset):
+        self._run_step(
+            request,
+            queryset,
+            "publish",
+            ("%d article published or scheduled:", "%d articles published or scheduled:"),
+            _("Published"),
+        )
+
+    @admin.action(permissions=["publish"], description=_("Unpublish selected articles (to draft)"))
+    def unpublish(self, request, queryset):
+        self._run_step(
+            request,
+            queryset,
+            "unpublish",
+            ("%d article unpublished:", "%d articles unpublished:"),
+            _("Unpublished"),
+        )
+
+    @admin.action(permissions=["publish"], description=_("Archive selected articles"))
+    def archive(self, request, queryset):
+        self._run_step(
+            request,
+            queryset,
+            "archive",
+            ("%d article archived:", "%d articles archived:"),
+            _("Archived"),
+        )
+
+    @admin.action(permissions=["change"], description=_("Send selected drafts to review"))
+    def submit_for_review(self, request, queryset):
+        self._run_step(
+            request,
+            queryset,
+            "submit_for_review",
+            ("%d article sent to review:", "%d articles sent to review:"),
+            _("Sent to review"),
+        )
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    list_display = ["article", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    list_select_related = ["article", "created_by"]
+    search_fields = ["article__title"]
+    autocomplete_fields = ["article"]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.created_by_id:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(permissions=["change"], description=_("Revoke selected preview links"))
+    def revoke(self, request, queryset):
+        links = list(queryset.filter(revoked_at__isnull=True))
+        for link in links:
+            link.revoke()
+        self.message_user(
+            request,
+            ngettext("%d preview link revoked.", "%d preview links revoked.", len(links))
+            % len(links),
+            messages.SUCCESS,
+        )

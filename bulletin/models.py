@@ -1,0 +1,403 @@
+"""Sections and articles of the bulletin, with the editorial workflow."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from richtext.fields import RichTextField
+
+# Section slugs that would shadow fixed URLs under /bulletin/.
+RESERVED_SECTION_SLUGS = {"archive", "preview"}
+
+
+def unique_slug(text, taken, fallback, max_length):
+    """A Unicode slug for `text` that `taken(slug)` says is free, never empty."""
+    base = slugify(text or "", allow_unicode=True)[: max_length - 8].strip("-") or fallback
+    slug, n = base, 2
+    while taken(slug):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Section(models.Model):
+    """A part of the bulletin ("Bulletin headlines", "Local news", ...)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("Part of the section's address. Filled in from the name when left blank."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Sections are listed by this number, smallest first.")
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                self.name,
+                lambda s: (
+                    s in RESERVED_SECTION_SLUGS
+                    or Section.objects.filter(slug=s).exclude(pk=self.pk).exists()
+                ),
+                fallback="section",
+                max_length=100,
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("bulletin:section-detail", kwargs={"section": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("article tag")
+        verbose_name_plural = _("article tags")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """What visitors may see: published status, publish time reached, not expired.
+
+        Decided when the page is asked for, so scheduled articles appear on time
+        with no job running. Every public view, feed, sitemap and search uses this.
+        """
+        now = now or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            publish_at__lte=now,
+        )
+
+    def visible_to(self, user):
+        """What `user` may open: the public set, and for staff a preview of more.
+
+        Editors (who may publish) preview everything; other staff their own articles.
+        """
+        if user.is_active and user.is_staff:
+            if user.has_perm("bulletin.publish_article"):
+                return self
+            if user.has_perm("bulletin.view_article"):
+                return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
+        return self.published()
+
+    def latest_per_section(self, per_section=5):
+        """The newest `per_section` published articles of every section, in one query."""
+        return (
+            self.published()
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("publish_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(rank__lte=per_section)
+            .select_related("section")
+            .order_by("section__position", "section__name", "rank")
+        )
+
+    def for_listing(self):
+        return self.select_related("section", "author").order_by("-publish_at", "-pk")
+
+
+class TransitionError(Exception):
+    """A workflow step that does not apply to the article as it is."""
+
+
+class Article(models.Model):
+    """A news-style article in a section, written and published by staff."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("Part of the article's address, unique within its section. "
+                    "Filled in from the title when left blank."),
+    )  # fmt: skip
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("section")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("author"),
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences shown in lists and feeds.")
+    )
+    body = RichTextField(_("body"), blank=True)
+    tags = TaggableManager(through=TaggedArticle, blank=True, verbose_name=_("tags"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=False
+    )
+    publish_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future schedules the article: it appears on its own then. "
+                    "Left empty, publishing sets it to now."),
+    )  # fmt: skip
+    expires_at = models.DateTimeField(
+        _("expiry time"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the article disappears from the site after this time."),
+    )
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Featured articles lead the home page.")
+    )
+    source_name = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Where an imported article came from.")
+    )
+    source_file = models.CharField(_("source file"), max_length=255, blank=True)
+    source_checksum = models.CharField(
+        _("source checksum"), max_length=64, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [("publish_article", _("Can publish, unpublish and archive articles"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "slug"], name="article_slug_unique_in_section"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(publish_at__isnull=True)
+                | Q(expires_at__gt=models.F("publish_at")),
+                name="article_expires_after_publish",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="article_status_publish_idx"),
+            models.Index(
+                fields=["section", "status", "publish_at"], name="article_section_publish_idx"
+            ),
+            models.Index(fields=["source_checksum"], name="article_source_checksum_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                self.title,
+                lambda s: (
+                    Article.objects.filter(section_id=self.section_id, slug=s)
+                    .exclude(pk=self.pk)
+                    .exists()
+                ),
+                fallback="article",
+                max_length=200,
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "bulletin:article-detail", kwargs={"section": self.section.slug, "slug": self.slug}
+        )
+
+    def clean(self):
+        if self.expires_at:
+            starts = self.publish_at or timezone.now()
+            if self.expires_at <= starts:
+                raise ValidationError(
+                    {
+                        "expires_at": ValidationError(
+                            _("The expiry time must be after the publish time."),
+                            code="expires_before_publish",
+                        )
+                    }
+                )
+
+    @property
+    def is_published(self):
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.expires_at is None or self.expires_at > now)
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    # Workflow. Each step sets every field that changes with it and saves only those.
+
+    def submit_for_review(self):
+        if self.status != self.Status.DRAFT:
+            raise TransitionError(_("only a draft can be sent to review"))
+        self.status = self.Status.REVIEW
+        self.save(update_fields=["status", "updated_at"])
+
+    def publish(self, at=None):
+        """Publish now, or at `at` (or at the publish time already set) if later."""
+        if self.status == self.Status.PUBLISHED:
+            raise TransitionError(_("already published"))
+        self.status = self.Status.PUBLISHED
+        self.publish_at = at or self.publish_at or timezone.now()
+        if self.expires_at and self.expires_at <= self.publish_at:
+            raise TransitionError(_("its expiry time is before its publish time"))
+        self.save(update_fields=["status", "publish_at", "updated_at"])
+
+    def unpublish(self):
+        if self.status != self.Status.PUBLISHED:
+            raise TransitionError(_("not published"))
+        self.status = self.Status.DRAFT
+        self.save(update_fields=["status", "updated_at"])
+
+    def archive(self):
+        if self.status == self.Status.ARCHIVED:
+            raise TransitionError(_("already archived"))
+        self.status = self.Status.ARCHIVED
+        self.save(update_fields=["status", "updated_at"])
+
+    def get_previous_in_section(self):
+        return (
+            Article.objects.published()
+            .filter(section_id=self.section_id)
+            .filter(
+                Q(publish_at__lt=self.publish_at) | Q(publish_at=self.publish_at, pk__lt=self.pk)
+            )
+            .order_by("-publish_at", "-pk")
+            .only("title", "slug", "section__slug")
+            .select_related("section")
+            .first()
+        )
+
+    def get_next_in_section(self):
+        return (
+            Article.objects.published()
+            .filter(section_id=self.section_id)
+            .filter(
+                Q(publish_at__gt=self.publish_at) | Q(publish_at=self.publish_at, pk__gt=self.pk)
+            )
+            .order_by("publish_at", "pk")
+            .only("title", "slug", "section__slug")
+            .select_related("section")
+            .first()
+        )
+
+    def get_related(self, tag_ids, limit=5):
+        """Published articles sharing the most tags with this one."""
+        if not tag_ids:
+            return Article.objects.none()
+        return (
+            Article.objects.published()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=self.pk)
+            .annotate(shared=models.Count("pk"))
+            .select_related("section")
+            .order_by("-shared", "-publish_at")[:limit]
+        )
+
+
+def default_preview_expiry():
+    return timezone.now() + timedelta(days=settings.PREVIEW_LINK_DAYS)
+
+
+def new_preview_token():
+    return secrets.token_urlsafe(32)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A secret link that shows an unpublished article to someone without an account."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("article")
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        default=default_preview_expiry,
+        help_text=_("The link stops working at this time."),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self):
+        return _("Preview of “%(title)s”") % {"title": self.article.title}
+
+    def get_absolute_url(self):
+        return reverse("bulletin:article-preview", kwargs={"token": self.token})
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self):
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

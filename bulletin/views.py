@@ -1,0 +1,116 @@
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import (
+    ArchiveIndexView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    YearArchiveView,
+)
+
+from .models import Article, PreviewLink, Section
+
+
+class PublishedArticlesMixin:
+    """Lists of published articles, newest first, paginated."""
+
+    paginate_by = 20
+    allow_empty = True
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class ArticleListView(PublishedArticlesMixin, ListView):
+    template_name = "bulletin/article_list.html"
+
+
+class SectionDetailView(PublishedArticlesMixin, ListView):
+    template_name = "bulletin/section_detail.html"
+
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
+        return super().get_queryset().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, **kwargs)
+
+
+class ArchiveMixin(PublishedArticlesMixin):
+    date_field = "publish_at"
+    make_object_list = True
+    allow_empty = True
+    template_name = "bulletin/article_archive.html"
+
+
+class ArticleArchiveIndexView(ArchiveMixin, ArchiveIndexView):
+    pass
+
+
+class ArticleYearArchiveView(ArchiveMixin, YearArchiveView):
+    pass
+
+
+class ArticleMonthArchiveView(ArchiveMixin, MonthArchiveView):
+    month_format = "%m"
+
+
+class ArticleDetailView(DetailView):
+    """An article; staff may preview what is not public (a 404 for everybody else)."""
+
+    template_name = "bulletin/article_detail.html"
+
+    def get_queryset(self):
+        return (
+            Article.objects.visible_to(self.request.user)
+            .select_related("section", "author")
+            .prefetch_related("tags")
+        )
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            self.get_queryset(), section__slug=self.kwargs["section"], slug=self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        tags = list(article.tags.all())
+        context = {
+            "tags": tags,
+            "is_preview": not article.is_published,
+            "previous_article": None,
+            "next_article": None,
+            "related_articles": [],
+        }
+        if article.is_published:
+            context.update(
+                previous_article=article.get_previous_in_section(),
+                next_article=article.get_next_in_section(),
+                related_articles=list(article.get_related([t.pk for t in tags])),
+            )
+        return super().get_context_data(**context, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class PreviewLinkView(ArticleDetailView):
+    """An unpublished article shown through a secret, expiring, revocable link."""
+
+    def get_object(self, queryset=None):
+        link = get_object_or_404(
+            PreviewLink.objects.active().select_related("article__section", "article__author"),
+            token=self.kwargs["token"],
+        )
+        return link.article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = True
+        return context

@@ -1,0 +1,240 @@
+"""
+The one settings module. Every value that differs between machines comes from an
+environment variable (see the table in README.md). Development defaults are safe;
+with DEBUG off, the values production must set have no default and stop the start.
+"""
+
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _required_in_production(name, dev_default):
+    value = env(name, default=None)
+    if value:
+        return value
+    if DEBUG:
+        return dev_default
+    # One line, no traceback noise: the operator sees exactly what to set.
+    sys.stderr.write(f"{name} must be set when DEBUG is off (see README.md, Configuration).\n")
+    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+
+
+SECRET_KEY = _required_in_production("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in _required_in_production(
+        "ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
+    ).split(",")
+    if host.strip()
+]
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.redirects",
+    # Third party
+    "taggit",
+    "ckeditor",
+    "ckeditor_uploader",
+    "reversion",
+    "reversion_compare",
+    # Ours
+    "richtext",
+    "bulletin",
+    "jokes",
+    "portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old URLs of moved articles answer with a permanent redirect (only on a 404).
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+SITE_ID = 1
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in a file by default; DATABASE_URL switches (PostgreSQL in production).
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets readers and one writer work at once; IMMEDIATE takes the write
+            # lock at BEGIN so concurrent writers wait (timeout) instead of failing.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if env("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", _("English"))]
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+SITE_NAME = env("SITE_NAME", default="Joke Collection Website")
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Uploads: the web server and Django both refuse what is larger than this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Rich text (django-ckeditor), contained as README.md "The editor" explains.
+CKEDITOR_UPLOAD_PATH = "uploads/"
+CKEDITOR_ALLOW_NONIMAGE_FILES = False
+CKEDITOR_RESTRICT_BY_DATE = True
+CKEDITOR_BROWSE_SHOW_DIRS = False
+CKEDITOR_CONFIGS = {
+    "default": {
+        "toolbar": "Custom",
+        "toolbar_Custom": [
+            ["Format", "Bold", "Italic", "Underline", "Strike", "Subscript", "Superscript"],
+            ["NumberedList", "BulletedList", "Blockquote", "HorizontalRule"],
+            ["Link", "Unlink", "Image", "Table"],
+            ["RemoveFormat", "Source", "Maximize"],
+        ],
+        "format_tags": "p;h2;h3;h4;pre",
+        # The editor's own content filter keeps to what the server-side allow-list
+        # (richtext/sanitize.py) keeps; no script, no style, no event handlers.
+        "allowedContent": (
+            "p h2 h3 h4 pre blockquote ul ol li strong em u s sub sup hr br code;"
+            "a[!href,title];"
+            "img[!src,alt,width,height];"
+            "table thead tbody tfoot tr th td caption;"
+        ),
+        "disallowedContent": "script; style; *[on*]; *{*}",
+        "removePlugins": (
+            "exportpdf,iframe,flash,forms,templates,docprops,preview,print,save,"
+            "newpage,language,smiley,scayt,wsc,about"
+        ),
+        "fullPage": False,
+        "height": 360,
+        "width": "100%",
+    }
+}
+RICHTEXT_IMAGE_MAX_BYTES = env.int("RICHTEXT_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+RICHTEXT_IMAGE_MAX_PIXELS = env.int("RICHTEXT_IMAGE_MAX_PIXELS", default=25_000_000)
+
+SILENCED_SYSTEM_CHECKS = [
+    # django-ckeditor warns that it bundles CKEditor 4.22.1. The risk is contained as
+    # README.md "The editor" describes: staff-only editor, nh3 on every save, risky
+    # plugins off, and the editor behind the one module richtext/fields.py.
+    "ckeditor.W001",
+]
+
+TAGGIT_CASE_INSENSITIVE = True
+
+# Preview links for people without an account expire after this many days by default.
+PREVIEW_LINK_DAYS = env.int("PREVIEW_LINK_DAYS", default=7)
+
+LOGIN_URL = "admin:login"
+
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
+# Behind a TLS-terminating reverse proxy (see README.md, Operations).
+if env.bool("BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # the admin's CKEditor dialogs frame same-origin pages
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Who may upload images from the editor (any one of these permissions).
+RICHTEXT_UPLOAD_PERMISSIONS = ["bulletin.add_article", "bulletin.change_article"]

@@ -1,0 +1,171 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from bulletin.models import Article, PreviewLink, TransitionError
+from tests.factories import ArticleFactory, PreviewLinkFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_slug_is_made_from_a_chinese_title():
+    article = ArticleFactory(title="书法展览在市博物馆开幕", slug="")
+    assert article.slug == "书法展览在市博物馆开幕"
+    assert article.get_absolute_url().endswith("/书法展览在市博物馆开幕/")
+
+
+@pytest.mark.parametrize("title", ["!!!", "   ", "—", "🙂🙂"])
+def test_slug_is_never_empty(title):
+    article = ArticleFactory(title=title, slug="")
+    assert article.slug
+    assert article.slug.startswith("article")
+
+
+def test_slug_is_unique_within_a_section_only():
+    section, other = SectionFactory(), SectionFactory()
+    first = ArticleFactory(title="Same title", section=section, slug="")
+    second = ArticleFactory(title="Same title", section=section, slug="")
+    elsewhere = ArticleFactory(title="Same title", section=other, slug="")
+    assert first.slug == "same-title"
+    assert second.slug == "same-title-2"
+    assert elsewhere.slug == "same-title"
+
+
+def test_database_refuses_a_duplicate_slug_in_a_section():
+    section = SectionFactory()
+    ArticleFactory(section=section, slug="taken")
+    with pytest.raises(IntegrityError):
+        ArticleFactory(section=section, slug="taken")
+
+
+def test_section_slug_avoids_reserved_words():
+    assert SectionFactory(name="Archive").slug == "archive-2"
+    assert SectionFactory(name="Preview").slug == "preview-2"
+
+
+def visible(article):
+    return Article.objects.published().filter(pk=article.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "public"),
+    [
+        ({}, True),
+        ({"status": Article.Status.DRAFT}, False),
+        ({"status": Article.Status.REVIEW}, False),
+        ({"status": Article.Status.ARCHIVED}, False),
+        ({"publish_at": None}, False),
+        ({"publish_at": timezone.now() + timedelta(minutes=1)}, False),
+        ({"expires_at": timezone.now() + timedelta(days=1)}, True),
+    ],
+    ids=["published", "draft", "review", "archived", "no-time", "scheduled", "expires-later"],
+)
+def test_published_means_status_time_and_expiry(fields, public):
+    article = ArticleFactory(**fields)
+    assert visible(article) is public
+    assert article.is_published is public
+
+
+def test_expired_article_is_not_public():
+    article = ArticleFactory(publish_at=timezone.now() - timedelta(days=3))
+    Article.objects.filter(pk=article.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    article.refresh_from_db()
+    assert not visible(article)
+    assert not article.is_published
+
+
+def test_scheduled_article_appears_when_its_time_comes_with_no_job():
+    article = ArticleFactory(scheduled=True)
+    assert not visible(article)
+    assert article.is_scheduled
+    later = article.publish_at + timedelta(seconds=1)
+    assert Article.objects.published(now=later).filter(pk=article.pk).exists()
+
+
+def test_expiry_before_publish_is_a_validation_error_and_a_database_rule():
+    now = timezone.now()
+    article = ArticleFactory.build(
+        section=SectionFactory(), publish_at=now, expires_at=now - timedelta(hours=1)
+    )
+    with pytest.raises(ValidationError) as error:
+        article.full_clean()
+    assert error.value.error_dict["expires_at"][0].code == "expires_before_publish"
+    with pytest.raises(IntegrityError):
+        article.save()
+
+
+def test_workflow_steps():
+    article = ArticleFactory(draft=True)
+    article.submit_for_review()
+    assert article.status == Article.Status.REVIEW
+    with pytest.raises(TransitionError):
+        article.submit_for_review()
+    article.publish()
+    assert article.is_published
+    with pytest.raises(TransitionError):
+        article.publish()
+    article.unpublish()
+    assert article.status == Article.Status.DRAFT
+    article.archive()
+    assert article.status == Article.Status.ARCHIVED
+    with pytest.raises(TransitionError):
+        article.archive()
+    with pytest.raises(TransitionError):
+        article.unpublish()
+
+
+def test_publish_keeps_a_future_time_as_a_schedule():
+    when = timezone.now() + timedelta(hours=2)
+    article = ArticleFactory(draft=True, publish_at=when)
+    article.publish()
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.publish_at == when
+    assert article.is_scheduled and not article.is_published
+
+
+def test_body_is_sanitised_on_every_save():
+    article = ArticleFactory(body='<p onclick="x()">Hi<script>alert(1)</script></p>')
+    article.refresh_from_db()
+    assert article.body == "<p>Hi</p>"
+    article.body = '<a href="javascript:alert(1)">x</a>'
+    article.save()
+    article.refresh_from_db()
+    assert "javascript" not in article.body
+
+
+def test_previous_next_and_related():
+    section = SectionFactory()
+    now = timezone.now()
+    old = ArticleFactory(section=section, publish_at=now - timedelta(days=3), tags=["a", "b"])
+    middle = ArticleFactory(section=section, publish_at=now - timedelta(days=2), tags=["a", "b"])
+    new = ArticleFactory(section=section, publish_at=now - timedelta(days=1), tags=["a"])
+    ArticleFactory(section=section, draft=True, tags=["a", "b"])
+    assert middle.get_previous_in_section() == old
+    assert middle.get_next_in_section() == new
+    assert old.get_previous_in_section() is None
+    tag_ids = [t.pk for t in middle.tags.all()]
+    assert list(middle.get_related(tag_ids)) == [old, new]
+
+
+def test_preview_link_lifecycle():
+    link = PreviewLinkFactory()
+    assert len(link.token) >= 40
+    assert link.expires_at > timezone.now() + timedelta(days=6)
+    assert PreviewLink.objects.active().filter(pk=link.pk).exists()
+    link.revoke()
+    assert not link.is_active
+    assert not PreviewLink.objects.active().filter(pk=link.pk).exists()
+    expired = PreviewLinkFactory(expires_at=timezone.now() - timedelta(seconds=1))
+    assert not expired.is_active
+
+
+def test_str_and_urls():
+    article = ArticleFactory(title="Hello", section=SectionFactory(name="News"))
+    assert str(article) == "Hello"
+    assert str(article.section) == "News"
+    assert article.get_absolute_url() == "/bulletin/news/hello/"
+    assert article.section.get_absolute_url() == "/bulletin/news/"
