@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_slug_is_made_from_a_chinese_title():
     article = ArticleFactory(title="书法展览在市博物馆开幕", slug="")
     assert article.slug == "书法展览在市博物馆开幕"
-    assert article.get_absolute_url().endswith("/书法展览在市博物馆开幕/")
+    assert unquote(article.get_absolute_url()).endswith("/书法展览在市博物馆开幕/")
 
 
 @pytest.mark.parametrize("title", ["!!!", "   ", "—", "🙂🙂"])
