@@ -1,0 +1,78 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_featured_and_latest_per_section(client):
+    news = SectionFactory(name="News", position=0)
+    culture = SectionFactory(name="Culture", position=1)
+    now = timezone.now()
+    for day in range(7):
+        ArticleFactory(section=news, title=f"News {day}", publish_at=now - timedelta(days=day + 1))
+    ArticleFactory(section=culture, title="Culture story", featured=True)
+    ArticleFactory(section=culture, title="Featured draft", featured=True, draft=True)
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert [a.title for a in response.context["featured"]] == ["Culture story"]
+    sections = response.context["sections"]
+    assert [section.name for section, _ in sections] == ["News", "Culture"]
+    # the five newest of each section, newest first
+    assert [a.title for a in sections[0][1]] == [f"News {d}" for d in range(5)]
+    html = response.content.decode()
+    assert "Featured draft" not in html
+    assert "News 6" not in html
+
+
+def test_home_when_nothing_is_published(client):
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert b"Nothing has been published yet." in response.content
+
+
+def test_home_query_count_does_not_grow(client, django_assert_num_queries):
+    ArticleFactory(featured=True)
+    # sections for the header, featured, latest per section
+    with django_assert_num_queries(3):
+        client.get(reverse("portal:home"))
+    for _ in range(4):
+        section = SectionFactory()
+        ArticleFactory.create_batch(6, section=section, featured=True)
+    with django_assert_num_queries(3):
+        client.get(reverse("portal:home"))
+
+
+def test_tag_page_lists_published_articles_with_the_tag(client, django_assert_num_queries):
+    ArticleFactory(title="Tagged public", tags=["rivers"])
+    ArticleFactory(title="Tagged draft", tags=["rivers"], draft=True)
+    ArticleFactory(title="Untagged", tags=["other"])
+    url = reverse("portal:tag-detail", kwargs={"slug": "rivers"})
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    html = response.content.decode()
+    assert "Tagged public" in html
+    assert "Tagged draft" not in html and "Untagged" not in html
+    ArticleFactory.create_batch(10, tags=["rivers", "other"])
+    with django_assert_num_queries(4):
+        client.get(url)
+
+
+def test_tag_page_with_a_chinese_tag(client):
+    ArticleFactory(title="Calligraphy", tags=["书法"])
+    response = client.get("/tags/书法/")
+    assert response.status_code == 200
+    assert b"Calligraphy" in response.content
+
+
+def test_header_lists_sections_and_has_a_skip_link(client):
+    SectionFactory(name="Culture")
+    html = client.get(reverse("portal:home")).content.decode()
+    assert 'class="skip-link" href="#content"' in html
+    assert 'href="/bulletin/culture/"' in html
+    assert '<html lang="en">' in html
+    assert 'name="viewport"' in html
