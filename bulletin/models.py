@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -72,6 +73,7 @@ class Section(models.Model):
         return reverse("bulletin:section-detail", kwargs={"section": self.slug})
 
 
+@reversion.register()
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
@@ -132,6 +134,7 @@ class TransitionError(Exception):
     """A workflow step that does not apply to the article as it is."""
 
 
+@reversion.register(follow=["tagged_items"])
 class Article(models.Model):
     """A news-style article in a section, written and published by staff."""
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -87,8 +88,10 @@ class Command(BaseCommand):
             if not data.get("draft"):
                 article.status = Article.Status.PUBLISHED
                 article.publish_at = now - timedelta(days=data["days_ago"], hours=2)
-            article.save()
-            article.tags.set(data["tags"])
+            with reversion.create_revision():
+                article.save()
+                article.tags.set(data["tags"])
+                reversion.set_comment("Demo content")
             created += 1
         self.stdout.write(f"Demo content: {created} article(s) added.")
 
