@@ -1,5 +1,6 @@
 """Sections and articles of the bulletin, with the editorial workflow."""
 
+import html
 import secrets
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -258,6 +260,15 @@ class Article(models.Model):
                         )
                     }
                 )
+
+    @property
+    def lead(self):
+        """The summary shown above the body, unless the body opens with the same words
+        (imported articles take their summary from their first paragraph)."""
+        summary = self.summary.rstrip("…").strip()
+        if summary and html.unescape(strip_tags(self.body)).lstrip().startswith(summary):
+            return ""
+        return self.summary
 
     @property
     def is_published(self):

@@ -170,3 +170,14 @@ def test_str_and_urls():
     assert str(article.section) == "News"
     assert article.get_absolute_url() == "/bulletin/news/hello/"
     assert article.section.get_absolute_url() == "/bulletin/news/"
+
+
+def test_lead_is_not_repeated_when_the_body_opens_with_it():
+    article = ArticleFactory(summary="Standfirst.", body="<p>Body text.</p>")
+    assert article.lead == "Standfirst."
+    imported = ArticleFactory(
+        summary='Police &amp; people "first" words…',
+        body="<p>Police &amp;amp; people &quot;first&quot; words and more.</p>",
+    )
+    imported.summary = 'Police & people "first" words…'
+    assert imported.lead == ""
