@@ -44,19 +44,41 @@ class ParsedArticle:
         return first if len(first) <= 300 else first[:297].rsplit(" ", 1)[0] + "…"
 
 
+# Legacy encodings the old site's exports come in. For short texts charset_normalizer
+# often ranks a rarer code page first by a hair (cp1250 for French, Thai cp874 for
+# GBK), decoding the file into nonsense; these win when they score about as well.
+PREFERRED_ENCODINGS = ["cp1252", "gb18030"]  # gb18030 is a superset of GBK and GB2312
+CHAOS_TOLERANCE = 0.05
+
+
 def decode(data: bytes) -> str:
     """Text of a file in UTF-8 (with or without BOM), UTF-16, or a legacy encoding."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+    except UnicodeDecodeError as error:
+        # A BOM promises an encoding; bytes that break it are not a text file.
+        raise ImportFailure(
+            f"file is not valid text in the encoding its BOM announces ({error.reason})"
+        ) from error
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None:
         raise ImportFailure("cannot tell the file's text encoding")
+    for encoding in PREFERRED_ENCODINGS:
+        for match in results:
+            if (
+                encoding in match.could_be_from_charset
+                and match.chaos <= best.chaos + CHAOS_TOLERANCE
+                and match.coherence >= best.coherence
+            ):
+                return str(match)
     return str(best)
 
 
@@ -95,8 +117,11 @@ def parse(data: bytes) -> ParsedArticle:
         blocks = blocks[1:]
     if not blocks:
         raise ImportFailure("file has a header but no paragraphs")
-    if len(title) > 200 or len(section) > 100:
-        raise ImportFailure("title or section name is too long (200 and 100 characters at most)")
+    # The model's lengths: PostgreSQL refuses longer values with an error mid-run.
+    if len(site) > 200 or len(title) > 200 or len(section) > 100:
+        raise ImportFailure(
+            "site, title or section name is too long (200, 200 and 100 characters at most)"
+        )
     normalised = "\n".join([site, section, title, *blocks])
     return ParsedArticle(
         site=site,

@@ -69,6 +69,12 @@ def client_for(client, user_for_role):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is slow by design; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploads go to a temporary folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
