@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -21,19 +25,48 @@ def can_publish(user):
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
+    # Explicit, because the article count's GROUP BY drops the model's own ordering
+    # and the section picker on the article form pages through this list.
+    ordering = ["position", "name"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
 
+    def save_model(self, request, obj, form, change):
+        old_slug = Section.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change and old_slug and old_slug != obj.slug:
+            # A new section slug moves every address under it; the old ones keep working.
+            keep_old_url(
+                reverse("bulletin:section-detail", kwargs={"section": old_slug}),
+                obj.get_absolute_url(),
+            )
+            for article in obj.articles.filter(status=Article.Status.PUBLISHED).only("slug"):
+                keep_old_url(
+                    reverse(
+                        "bulletin:article-detail",
+                        kwargs={"section": old_slug, "slug": article.slug},
+                    ),
+                    article.get_absolute_url(),
+                )
+
     @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, section):
         return section.article_count
 
 
+class PreviewLinkForm(forms.ModelForm):
+    def has_changed(self):
+        # A row added with "Add another" asks for a link even when it keeps the default
+        # expiry; the formset would otherwise drop it as an untouched extra form.
+        return self.instance.pk is None or super().has_changed()
+
+
 class PreviewLinkInline(admin.TabularInline):
     model = PreviewLink
+    form = PreviewLinkForm
     extra = 0
     fields = ["link", "expires_at", "created_by", "state"]
     readonly_fields = ["link", "created_by", "state"]
@@ -75,6 +108,9 @@ class ArticleAdmin(CompareVersionAdmin):
     readonly_fields = ["created_at", "updated_at", "source_name", "source_file"]
     actions = ["publish", "unpublish", "archive", "submit_for_review"]
     inlines = [PreviewLinkInline]
+    # Tag changes show through the followed tagged_items; reversion-compare cannot
+    # read taggit's manager and would log an error on every comparison.
+    compare_exclude = ["tags"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "summary", "body", "tags"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "expires_at", "featured", "author"]}),
@@ -147,6 +183,46 @@ class ArticleAdmin(CompareVersionAdmin):
             preview.save()
         for preview in formset.deleted_objects:
             preview.delete()
+
+    # Revisions. Looking (history, compare) follows the change page; restoring is an
+    # editor's step. django-reversion writes the old version to the database before
+    # the change form checks who asks, and keeps it when that form answers with a
+    # redirect (as it does for an article outside the user's list), so the checks
+    # come first.
+
+    def compare_view(self, request, object_id, extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().compare_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        was_at = article.get_absolute_url() if article.status == Article.Status.PUBLISHED else None
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if was_at and request.method == "POST" and response.status_code == 302:
+            # The restored slug or section came from the revision, not from the form,
+            # so save_model saw no move; the address it had until now must keep working.
+            restored = Article.objects.select_related("section").filter(pk=article.pk).first()
+            if restored is not None:
+                keep_old_url(was_at, restored.get_absolute_url())
+        return response
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not can_publish(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
 
     # Columns
 
