@@ -74,6 +74,18 @@ class Section(models.Model):
     def get_absolute_url(self):
         return reverse("bulletin:section-detail", kwargs={"section": self.slug})
 
+    def clean(self):
+        if self.slug in RESERVED_SECTION_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _("“%(slug)s” is taken by the site's own pages; choose another slug."),
+                        code="reserved_slug",
+                        params={"slug": self.slug},
+                    )
+                }
+            )
+
 
 @reversion.register()
 class TaggedArticle(TaggedItemBase):
