@@ -155,6 +155,12 @@ class ArticleAdmin(CompareVersionAdmin):
             return self.inlines
         return []
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("title", "slug") and field is not None:
+            field.widget.attrs["class"] = "vLargeTextField"  # headlines are long
+        return field
+
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not can_publish(request.user):
             # Authors write and send to review; a forged "published" is not a valid choice.
