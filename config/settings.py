@@ -219,7 +219,8 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 # Behind a TLS-terminating reverse proxy (see README.md, Operations).
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -238,3 +239,9 @@ LOGGING = {
 
 # Who may upload images from the editor (any one of these permissions).
 RICHTEXT_UPLOAD_PERMISSIONS = ["bulletin.add_article", "bulletin.change_article"]
+
+# Jokes: this many reports from distinct visitors hide a joke until a moderator decides.
+JOKE_REPORTS_TO_HIDE = env.int("JOKE_REPORTS_TO_HIDE", default=3)
+
+# Visitor submissions: at most this many per client per hour (see portal/ratelimit.py).
+SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=10)

@@ -4,8 +4,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/ckeditor/", include("richtext.urls")),
+    path("admin/moderation/", include("portal.admin_urls")),
     path("admin/", admin.site.urls),
     path("bulletin/", include("bulletin.urls")),
+    path("jokes/", include("jokes.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -1,0 +1,200 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView
+
+from . import visitors
+from .forms import ReportForm, VoteForm
+from .models import Category, Joke, JokeOfTheDay, Vote, pick_random
+
+
+def mark_my_votes(request, jokes):
+    """Set `my_vote` (+1, -1 or 0) on each joke for this visitor, in one query at most."""
+    jokes = list(jokes)
+    votes = {}
+    if visitors.VISITOR_COOKIE in request.COOKIES and jokes:
+        votes = dict(
+            Vote.objects.filter(
+                voter=visitors.voter_key(request), joke__in=[j.pk for j in jokes]
+            ).values_list("joke_id", "value")
+        )
+    for joke in jokes:
+        joke.my_vote = votes.get(joke.pk, 0)
+    return jokes
+
+
+class VisitorJokesMixin:
+    """Published jokes as this visitor sees them (safe mode), 20 a page."""
+
+    paginate_by = 20
+    allow_empty = True
+
+    def get_queryset(self):
+        return Joke.objects.for_visitor(visitors.safe_mode(self.request)).for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = mark_my_votes(self.request, context["object_list"])
+        context["categories"] = Category.objects.only("name", "slug")
+        context["safe_mode"] = visitors.safe_mode(self.request)
+        return context
+
+
+class JokeListView(VisitorJokesMixin, ListView):
+    template_name = "jokes/joke_list.html"
+
+    def get_context_data(self, **kwargs):
+        joke_of_the_day = JokeOfTheDay.for_date(timezone.localdate())
+        if joke_of_the_day:
+            mark_my_votes(self.request, [joke_of_the_day])
+        return super().get_context_data(joke_of_the_day=joke_of_the_day, **kwargs)
+
+
+class TopJokeListView(VisitorJokesMixin, ListView):
+    template_name = "jokes/joke_top.html"
+    PERIODS = {"week": 7, "month": 30, "all": None}
+
+    def get_queryset(self):
+        self.period = self.request.GET.get("period", "all")
+        if self.period not in self.PERIODS:
+            self.period = "all"
+        jokes = super().get_queryset().order_by("-score", "-published_at", "-pk")
+        days = self.PERIODS[self.period]
+        if days:
+            jokes = jokes.filter(published_at__gte=timezone.now() - timedelta(days=days))
+        return jokes
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(period=self.period, **kwargs)
+
+
+class CategoryDetailView(VisitorJokesMixin, ListView):
+    template_name = "jokes/category_detail.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+class JokeDetailView(DetailView):
+    """A joke; staff may preview what is not public (a 404 for everybody else)."""
+
+    template_name = "jokes/joke_detail.html"
+
+    def get_queryset(self):
+        user = self.request.user
+        jokes = Joke.objects.select_related("category").prefetch_related("tags")
+        if user.is_active and user.is_staff and user.has_perm("jokes.view_joke"):
+            return jokes
+        return jokes.published()
+
+    def get_context_data(self, **kwargs):
+        joke = self.object
+        mark_my_votes(self.request, [joke])
+        return super().get_context_data(
+            is_preview=not joke.is_published,
+            from_random=self.request.GET.get("from") == "random",
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@never_cache
+def random_joke(request):
+    """A different random joke on each visit: a redirect to its page."""
+    jokes = Joke.objects.for_visitor(visitors.safe_mode(request))
+    previous = request.GET.get("not", "")
+    exclude = (
+        int(previous) if previous.isascii() and previous.isdigit() and len(previous) < 19 else None
+    )
+    joke = pick_random(jokes, exclude_pk=exclude)
+    if joke is None:
+        messages.info(request, _("There are no jokes to pick from yet."))
+        return redirect("jokes:joke-list")
+    return redirect(f"{joke.get_absolute_url()}?from=random")
+
+
+def safe_redirect(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def public_joke(pk):
+    joke = Joke.objects.published().filter(pk=pk).first()
+    if joke is None:
+        raise Http404(_("No such joke."))
+    return joke
+
+
+def wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def vote(request, pk):
+    """Vote up, down, or take the vote back. A plain form post redirects back; a
+    script asking for JSON gets the new score."""
+    joke = public_joke(pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        if wants_json(request):
+            return JsonResponse({"error": _("A vote is up, down or clear.")}, status=400)
+        messages.error(request, _("That vote could not be understood."))
+        return visitors.remember(request, safe_redirect(request, joke.get_absolute_url()))
+    score = joke.vote(visitors.voter_key(request), form.value)
+    if wants_json(request):
+        response = JsonResponse({"score": score, "votes": joke.vote_count, "vote": form.value})
+    else:
+        messages.success(request, _("Thanks, your vote is counted."))
+        response = safe_redirect(request, joke.get_absolute_url())
+    return visitors.remember(request, response)
+
+
+def report(request, pk):
+    joke = public_joke(pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new = joke.report(
+            visitors.voter_key(request), form.cleaned_data["reason"], form.cleaned_data["details"]
+        )
+        if new:
+            messages.success(request, _("Thank you: the moderators will look at this joke."))
+        else:
+            messages.info(request, _("You have already reported this joke; thank you."))
+        target = "jokes:joke-list" if joke.hidden_by_reports else joke.get_absolute_url()
+        return visitors.remember(request, redirect(target))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "jokes/report_form.html", {"joke": joke, "form": form}, status=status)
+
+
+@require_POST
+def toggle_safe_mode(request):
+    turn_on = request.POST.get("safe_mode") == "on"
+    response = safe_redirect(request, "jokes:joke-list")
+    messages.info(
+        request,
+        _("Safe mode is on: flagged jokes are hidden.")
+        if turn_on
+        else _("Safe mode is off: flagged jokes are shown, with their flags."),
+    )
+    return visitors.set_safe_mode(response, turn_on)

@@ -1,0 +1,45 @@
+// Voting without a page reload. Without JavaScript the same forms post and redirect back.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-vote]")) return;
+    var button = event.submitter;
+    if (!button || !window.fetch) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    data.set("vote", button.value);
+    form.setAttribute("aria-busy", "true");
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (result) {
+        form.querySelector(".score").textContent = result.score;
+        form.querySelectorAll("button[data-direction]").forEach(function (other) {
+          var direction = other.dataset.direction === "up" ? 1 : -1;
+          var pressed = result.vote === direction;
+          other.setAttribute("aria-pressed", pressed ? "true" : "false");
+          other.value = pressed ? "clear" : other.dataset.direction;
+        });
+      })
+      .catch(function () {
+        // Fall back to the plain form post (submit() sends no button, so add its value).
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "vote";
+        input.value = button.value;
+        form.appendChild(input);
+        form.submit();
+      })
+      .finally(function () {
+        form.removeAttribute("aria-busy");
+      });
+  });
+})();
