@@ -1,10 +1,27 @@
 from itertools import groupby
 
-from django.shortcuts import get_object_or_404
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Min, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 from taggit.models import Tag
 
 from bulletin.models import Article
+from jokes import visitors
+from jokes.models import Joke, JokeOfTheDay, new_status_token
+from jokes.views import mark_my_votes
+
+from . import ratelimit
+from .forms import ContributionForm, JokeSubmissionForm
+from .models import Contribution
+from .services import notify_moderators
 
 
 class HomeView(TemplateView):
@@ -17,11 +34,25 @@ class HomeView(TemplateView):
         sections = [
             (section, list(items)) for section, items in groupby(latest, key=lambda a: a.section)
         ]
-        return super().get_context_data(featured=featured, sections=sections, **kwargs)
+        safe_mode = visitors.safe_mode(self.request)
+        joke_of_the_day = JokeOfTheDay.for_date(timezone.localdate())
+        top_jokes = list(
+            Joke.objects.for_visitor(safe_mode)
+            .select_related("category")
+            .order_by("-score", "-published_at")[:5]
+        )
+        mark_my_votes(self.request, [j for j in [joke_of_the_day, *top_jokes] if j])
+        return super().get_context_data(
+            featured=featured,
+            sections=sections,
+            joke_of_the_day=joke_of_the_day,
+            top_jokes=top_jokes,
+            **kwargs,
+        )
 
 
 class TagDetailView(ListView):
-    """Everything published with one tag."""
+    """Everything published with one tag: headlines (paginated) and jokes."""
 
     template_name = "portal/tag_detail.html"
     paginate_by = 20
@@ -31,4 +62,123 @@ class TagDetailView(ListView):
         return Article.objects.published().filter(tags=self.tag).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        jokes = (
+            Joke.objects.for_visitor(visitors.safe_mode(self.request))
+            .filter(tags=self.tag)
+            .for_listing()[:20]
+        )
+        return super().get_context_data(
+            tag=self.tag, jokes=mark_my_votes(self.request, jokes), **kwargs
+        )
+
+
+def too_many(request):
+    return render(request, "portal/rate_limited.html", status=429)
+
+
+def _submit(request, form_class, template_name, prepare, kind):
+    form = form_class(request.POST or None)
+    if request.method == "POST":
+        if ratelimit.hit(request, "submit", settings.SUBMISSIONS_PER_HOUR, 3600):
+            return too_many(request)
+        if form.is_valid():
+            item = form.save(commit=False)
+            prepare(item)
+            item.save()
+            form.save_m2m()
+            notify_moderators(item, kind, request)
+            return redirect("portal:submission-status", token=item.status_token)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template_name, {"form": form}, status=status)
+
+
+def _pending_joke(joke):
+    joke.status = Joke.Status.PENDING
+    joke.status_token = new_status_token()
+
+
+@never_cache
+def submit_joke(request):
+    return _submit(request, JokeSubmissionForm, "portal/submit_joke.html", _pending_joke, _("joke"))
+
+
+@never_cache
+def submit_article(request):
+    return _submit(
+        request, ContributionForm, "portal/submit_article.html", lambda item: None, _("article")
+    )
+
+
+@never_cache
+def submission_status(request, token):
+    """The submitter's private page: pending, approved (with a link) or rejected."""
+    if len(token) > 64:
+        raise Http404
+    item = Joke.objects.filter(status_token=token).select_related("category").first()
+    if item is None:
+        item = (
+            Contribution.objects.filter(status_token=token)
+            .select_related("article__section")
+            .first()
+        )
+    if item is None:
+        raise Http404
+    response = render(
+        request, "portal/submission_status.html", {"item": item, "is_joke": isinstance(item, Joke)}
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def waiting_items():
+    """Everything a moderator must decide, oldest first: pending jokes, jokes hidden by
+    reports (since their first open report), pending article contributions."""
+    pending_jokes = Joke.objects.filter(status=Joke.Status.PENDING).select_related(
+        "category", "similar_to"
+    )
+    hidden_jokes = (
+        Joke.objects.filter(status=Joke.Status.PUBLISHED, hidden_by_reports=True)
+        .annotate(
+            waiting_since=Min("reports__created_at", filter=Q(reports__resolved_at__isnull=True))
+        )
+        .select_related("category")
+    )
+    contributions = Contribution.objects.filter(status=Contribution.Status.PENDING).select_related(
+        "section"
+    )
+    items = [
+        *(
+            {"kind": "joke", "object": j, "since": j.created_at, "why": _("pending")}
+            for j in pending_jokes
+        ),
+        *(
+            {
+                "kind": "joke",
+                "object": j,
+                "since": j.waiting_since or j.updated_at,
+                "why": _("hidden by reports"),
+            }
+            for j in hidden_jokes
+        ),
+        *(
+            {"kind": "article", "object": c, "since": c.created_at, "why": _("pending")}
+            for c in contributions
+        ),
+    ]
+    return sorted(items, key=lambda item: item["since"])
+
+
+@staff_member_required
+@never_cache
+def moderation_queue(request):
+    user = request.user
+    if not (user.has_perm("jokes.moderate_joke") or user.has_perm("portal.moderate_contribution")):
+        raise PermissionDenied
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Moderation queue"),
+        "items": waiting_items(),
+        "can_moderate_jokes": user.has_perm("jokes.moderate_joke"),
+        "can_moderate_contributions": user.has_perm("portal.moderate_contribution"),
+    }
+    return render(request, "admin/moderation_queue.html", context)

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from bulletin.models import Article, PreviewLink, Section
+from jokes.models import Category, Joke, new_status_token
+from portal.models import Contribution
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -56,3 +58,48 @@ class PreviewLinkFactory(factory.django.DjangoModelFactory):
         model = PreviewLink
 
     article = factory.SubFactory(ArticleFactory, draft=True)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class JokeFactory(factory.django.DjangoModelFactory):
+    """A published joke (published an hour ago) unless told otherwise."""
+
+    class Meta:
+        model = Joke
+        skip_postgeneration_save = True
+
+    text = factory.Sequence(lambda n: f"Joke number {n}.\nIts punchline {n}.")
+    category = factory.SubFactory(CategoryFactory)
+    status = Joke.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+    class Params:
+        pending = factory.Trait(
+            status=Joke.Status.PENDING,
+            published_at=None,
+            status_token=factory.LazyFunction(new_status_token),
+            submitter_name="A visitor",
+            submitter_email="visitor@example.org",
+        )
+
+
+class ContributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contribution
+
+    title = factory.Sequence(lambda n: f"Contribution {n}")
+    section = factory.SubFactory(SectionFactory)
+    text = "First paragraph of a visitor's article.\n\nSecond paragraph, <b>not bold</b>."
+    submitter_name = "A visitor"
+    submitter_email = "visitor@example.org"

@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 pytestmark = pytest.mark.django_db
 
 roles_migration = importlib.import_module("portal.migrations.0001_create_roles")
+moderation_migration = importlib.import_module("portal.migrations.0003_moderation_roles")
 
 AUTHORS = {
     "bulletin.add_article",
@@ -42,7 +43,40 @@ EDITORS = {
     "redirects.change_redirect",
     "redirects.delete_redirect",
     "redirects.view_redirect",
+    # From 0003_moderation_roles: the jokes, and the contributions to read.
+    "jokes.add_joke",
+    "jokes.change_joke",
+    "jokes.delete_joke",
+    "jokes.view_joke",
+    "jokes.moderate_joke",
+    "jokes.add_category",
+    "jokes.change_category",
+    "jokes.delete_category",
+    "jokes.view_category",
+    "jokes.view_report",
+    "jokes.view_jokeoftheday",
+    "jokes.change_jokeoftheday",
+    "portal.view_contribution",
 }
+MODERATORS = {
+    "jokes.view_joke",
+    "jokes.moderate_joke",
+    "jokes.view_report",
+    "jokes.view_category",
+    "portal.view_contribution",
+    "portal.moderate_contribution",
+}
+
+
+def create_all_roles(apps):
+    """What the role migrations do, in their order."""
+    roles_migration.create_roles(apps, None)
+    moderation_migration.forwards(apps, None)
+
+
+def remove_all_roles(apps):
+    moderation_migration.backwards(apps, None)
+    roles_migration.remove_roles(apps, None)
 
 
 def permissions_of(group_name):
@@ -65,7 +99,7 @@ def test_the_three_roles_exist_after_migrating():
 
 @pytest.mark.parametrize(
     ("group_name", "expected"),
-    [("Authors", AUTHORS), ("Editors", EDITORS), ("Moderators", set())],
+    [("Authors", AUTHORS), ("Editors", EDITORS), ("Moderators", MODERATORS)],
 )
 def test_each_role_has_exactly_its_permissions(group_name, expected):
     assert permissions_of(group_name) == expected
@@ -88,6 +122,10 @@ def test_authors_are_a_subset_of_editors():
     assert AUTHORS < EDITORS
 
 
+def test_moderators_touch_nothing_of_the_bulletin():
+    assert not {perm for perm in MODERATORS if perm.startswith(("bulletin.", "taggit."))}
+
+
 @pytest.mark.parametrize(
     ("role", "may_publish", "may_add", "may_delete"),
     [
@@ -104,28 +142,30 @@ def test_users_in_a_role_get_its_permissions(request, role, may_publish, may_add
     assert not user.has_perm("auth.change_user")
 
 
-def test_the_migration_is_reversible():
+def test_the_migrations_are_reversible():
     [operation] = roles_migration.Migration.operations
     assert operation.reversible
     assert operation.reverse_code is roles_migration.remove_roles
+    [operation] = moderation_migration.Migration.operations
+    assert operation.reverse_code is moderation_migration.backwards
 
 
 def historical_apps():
     """The models as the roles migration saw them (what `migrate` passes it)."""
     executor = MigrationExecutor(connection)
-    return executor.loader.project_state(("portal", "0001_create_roles")).apps
+    return executor.loader.project_state(("portal", "0003_moderation_roles")).apps
 
 
 @pytest.mark.parametrize("apps", [historical_apps, lambda: current_apps], ids=["state", "live"])
 def test_removing_and_recreating_the_roles(apps, editor):
     before = all_role_permissions()
 
-    roles_migration.remove_roles(apps(), None)
+    remove_all_roles(apps())
     assert not Group.objects.filter(name__in=["Authors", "Editors", "Moderators"]).exists()
     editor.refresh_from_db()
     assert editor.groups.count() == 0
 
-    roles_migration.create_roles(apps(), None)
+    create_all_roles(apps())
     assert all_role_permissions() == before
 
 
@@ -133,7 +173,7 @@ def test_creating_the_roles_twice_changes_nothing():
     before = all_role_permissions()
     group_ids = set(Group.objects.values_list("pk", flat=True))
 
-    roles_migration.create_roles(current_apps, None)
+    create_all_roles(current_apps)
 
     assert all_role_permissions() == before
     assert set(Group.objects.values_list("pk", flat=True)) == group_ids
@@ -146,10 +186,10 @@ def test_recreating_the_roles_repairs_changed_permissions():
         Permission.objects.get(codename="delete_article")
     )
 
-    roles_migration.create_roles(current_apps, None)
+    create_all_roles(current_apps)
 
     assert permissions_of("Editors") == EDITORS
-    assert permissions_of("Moderators") == set()
+    assert permissions_of("Moderators") == MODERATORS
 
 
 def test_roles_are_created_on_an_empty_permission_table():
@@ -157,7 +197,7 @@ def test_roles_are_created_on_an_empty_permission_table():
     Group.objects.filter(name__in=["Authors", "Editors", "Moderators"]).delete()
     Permission.objects.all().delete()
 
-    roles_migration.create_roles(historical_apps(), None)
+    create_all_roles(historical_apps())
 
     assert permissions_of("Editors") == EDITORS
     assert permissions_of("Authors") == AUTHORS

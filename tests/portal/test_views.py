@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, JokeFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +37,16 @@ def test_home_when_nothing_is_published(client):
 
 def test_home_query_count_does_not_grow(client, django_assert_num_queries):
     ArticleFactory(featured=True)
-    # sections for the header, featured, latest per section
-    with django_assert_num_queries(3):
+    JokeFactory()
+    client.get(reverse("portal:home"))  # the first visit of the day picks its joke
+    # sections for the header, featured, latest per section, joke of the day, top jokes
+    with django_assert_num_queries(5):
         client.get(reverse("portal:home"))
     for _ in range(4):
         section = SectionFactory()
         ArticleFactory.create_batch(6, section=section, featured=True)
-    with django_assert_num_queries(3):
+    JokeFactory.create_batch(8)
+    with django_assert_num_queries(5):
         client.get(reverse("portal:home"))
 
 
@@ -52,13 +55,14 @@ def test_tag_page_lists_published_articles_with_the_tag(client, django_assert_nu
     ArticleFactory(title="Tagged draft", tags=["rivers"], draft=True)
     ArticleFactory(title="Untagged", tags=["other"])
     url = reverse("portal:tag-detail", kwargs={"slug": "rivers"})
-    with django_assert_num_queries(4):
+    # tag, count, articles, sections for the header, jokes
+    with django_assert_num_queries(5):
         response = client.get(url)
     html = response.content.decode()
     assert "Tagged public" in html
     assert "Tagged draft" not in html and "Untagged" not in html
     ArticleFactory.create_batch(10, tags=["rivers", "other"])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(url)
 
 

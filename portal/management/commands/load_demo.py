@@ -12,7 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from bulletin.models import Article, Section
+from jokes.models import Category, Joke, new_status_token
 from portal.demo.articles import ARTICLES, SECTIONS
+from portal.demo.jokes import CATEGORIES, JOKES, PENDING
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             raise CommandError("load_demo is for development: it refuses to run with DEBUG off.")
         users = self.create_users()
         self.create_content(author=users["editor"])
+        self.create_jokes()
         call_command(
             "import_articles",
             str(DEMO_DIR / "four-environments.txt"),
@@ -94,6 +97,44 @@ class Command(BaseCommand):
                 reversion.set_comment("Demo content")
             created += 1
         self.stdout.write(f"Demo content: {created} article(s) added.")
+
+    def create_jokes(self):
+        now = timezone.now()
+        categories = {}
+        for name, description in CATEGORIES:
+            categories[name], _ = Category.objects.get_or_create(
+                name=name, defaults={"description": description}
+            )
+        created = 0
+        for number, (category, title, text, tags, flags) in enumerate(JOKES):
+            if Joke.objects.filter(text=text).exists():
+                continue
+            joke = Joke(
+                category=categories[category],
+                title=title,
+                text=text,
+                status=Joke.Status.PUBLISHED,
+                published_at=now - timedelta(days=number, hours=3),
+                **{flag: True for flag in flags},
+            )
+            with reversion.create_revision():
+                joke.save()
+                joke.tags.set(tags)
+                reversion.set_comment("Demo content")
+            # Some votes from made-up visitors, so "best rated" has an order.
+            for voter in range((len(JOKES) - number) % 7):
+                joke.vote(f"demo-visitor-{voter}", 1 if (voter + number) % 4 else -1)
+            created += 1
+        category, text, name = PENDING
+        if not Joke.objects.filter(text=text).exists():
+            Joke.objects.create(
+                category=categories[category],
+                text=text,
+                submitter_name=name,
+                status=Joke.Status.PENDING,
+                status_token=new_status_token(),
+            )
+        self.stdout.write(f"Demo content: {created} joke(s) added.")
 
     def print_logins(self):
         self.stdout.write(self.style.SUCCESS("\nDemo log-ins for http://127.0.0.1:8000/admin/"))

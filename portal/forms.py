@@ -1,0 +1,107 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from jokes.models import JOKE_MAX_LENGTH, Joke, fingerprint
+
+from .models import Contribution
+
+
+def clean_plain_text(value):
+    """Visitor text is stored as plain text: no NUL bytes, Windows line ends unified,
+    outer spaces trimmed. HTML stays as typed and is escaped wherever it is shown."""
+    return (value or "").replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class SubmissionForm(forms.ModelForm):
+    """What every visitor submission shares: name, private e-mail, and a honeypot."""
+
+    # Hidden from people by the stylesheet; bots fill it in.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError(
+                _("This looks automated; please leave that field empty."), code="honeypot"
+            )
+        return ""
+
+    def clean_submitter_name(self):
+        return clean_plain_text(self.cleaned_data["submitter_name"])
+
+
+class JokeSubmissionForm(SubmissionForm):
+    class Meta:
+        model = Joke
+        fields = ["text", "title", "category", "submitter_name", "submitter_email"]
+        labels = {
+            "text": _("Your joke"),
+            "title": _("Title (optional)"),
+            "submitter_name": _("Your name (optional, shown with the joke)"),
+            "submitter_email": _("Your e-mail (optional, never shown: we tell you the decision)"),
+        }
+        help_texts = {"text": _("Plain text; line breaks are kept. At most 5,000 characters.")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 6, "maxlength": JOKE_MAX_LENGTH})}
+
+    def clean_title(self):
+        return clean_plain_text(self.cleaned_data["title"])
+
+    def clean_text(self):
+        text = clean_plain_text(self.cleaned_data["text"])
+        if len(text) < 10:
+            raise ValidationError(
+                _("That is a bit short for a joke (10 characters at least)."), code="too_short"
+            )
+        print_ = fingerprint(text)
+        if not print_:
+            raise ValidationError(_("A joke needs some words."), code="no_words")
+        same = (
+            Joke.objects.filter(fingerprint=print_)
+            .filter(status__in=[Joke.Status.PUBLISHED, Joke.Status.PENDING])
+            .first()
+        )
+        if same is not None:
+            if same.is_published:
+                message = format_html(
+                    'We already have this joke: <a href="{}">see it here</a>.',
+                    same.get_absolute_url(),
+                )
+            else:
+                message = _(
+                    "Somebody has already sent in this joke; it is waiting for a moderator."
+                )
+            raise ValidationError(message, code="duplicate")
+        return text
+
+
+class ContributionForm(SubmissionForm):
+    class Meta:
+        model = Contribution
+        fields = ["title", "section", "text", "submitter_name", "submitter_email"]
+        labels = {
+            "title": _("Headline"),
+            "text": _("Your article"),
+            "submitter_name": _("Your name (optional)"),
+            "submitter_email": _("Your e-mail (optional, never shown: we tell you the decision)"),
+        }
+        help_texts = {"text": _("Plain text. Leave a blank line between paragraphs.")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 12})}
+
+    def clean_title(self):
+        title = clean_plain_text(self.cleaned_data["title"])
+        if not title:
+            raise ValidationError(_("A headline is needed."), code="required")
+        return title
+
+    def clean_text(self):
+        text = clean_plain_text(self.cleaned_data["text"])
+        if len(text) < 50:
+            raise ValidationError(
+                _("Please write a little more (50 characters at least)."), code="too_short"
+            )
+        return text

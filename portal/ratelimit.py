@@ -1,0 +1,36 @@
+"""A per-client limit on how often a form can be sent, kept in the cache framework.
+
+Counts live in the default cache (Redis in production: shared by every worker, with
+atomic increments). A client is a keyed hash of its address, never the address.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+
+def client_key(request):
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_PROXY:
+        # The proxy appends the address it saw; the last entry is the one we can trust.
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            address = forwarded.split(",")[-1].strip()
+    return salted_hmac("portal.ratelimit", address).hexdigest()[:32]
+
+
+def hit(request, scope, limit, period):
+    """Count one attempt of `scope` by this client; True when it is over the limit
+    of `limit` attempts per `period` seconds (a fixed window)."""
+    window = int(time.time() // period)
+    key = f"ratelimit:{scope}:{client_key(request)}:{window}"
+    if cache.add(key, 1, timeout=period + 1):
+        return limit < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        count = 1
+    return count > limit

@@ -1,0 +1,64 @@
+"""Telling people about submissions: the moderators when one arrives, the submitter
+when it is decided. E-mail failures are logged, never shown to the visitor."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+def _send(subject, body, recipients):
+    if not recipients:
+        return
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    except Exception:  # a mail server outage must not lose or break a submission
+        logger.exception("could not send %r to %d recipient(s)", subject, len(recipients))
+
+
+def moderator_addresses():
+    return list(
+        get_user_model()
+        .objects.filter(groups__name="Moderators", is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def notify_moderators(item, kind, request):
+    """After the submission is committed, tell the Moderators group (only them)."""
+    queue = request.build_absolute_uri(reverse("moderation:queue"))
+
+    def send():
+        _send(
+            _("New %(kind)s waiting for moderation") % {"kind": kind},
+            _("A visitor sent in a %(kind)s:\n\n%(title)s\n\nThe moderation queue: %(queue)s\n")
+            % {"kind": kind, "title": str(item), "queue": queue},
+            moderator_addresses(),
+        )
+
+    transaction.on_commit(send)
+
+
+def notify_submitter(item, request=None):
+    """After a decision, tell the submitter if they left an e-mail address."""
+    if not item.submitter_email:
+        return
+    status_url = reverse("portal:submission-status", kwargs={"token": item.status_token})
+    if request is not None:
+        status_url = request.build_absolute_uri(status_url)
+    if item.rejection_reason:
+        body = _("Thank you for sending in “%(title)s”. It was not accepted:\n\n%(reason)s\n")
+    else:
+        body = _("Thank you for sending in “%(title)s”. It was accepted.\n")
+    body += _("\nIts status: %(url)s\n")
+    values = {"title": str(item), "reason": item.rejection_reason, "url": status_url}
+    address = [item.submitter_email]
+    transaction.on_commit(lambda: _send(_("Your submission was reviewed"), body % values, address))
