@@ -7,7 +7,7 @@ from datetime import timedelta
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -242,7 +242,11 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
+        if self.slug:
+            return super().save(*args, **kwargs)
+        # A generated slug can be taken by a concurrent save between the check and the
+        # insert; the database's rule tells, and the next free slug is tried.
+        for attempt in range(3):
             self.slug = unique_slug(
                 self.title,
                 lambda s: (
@@ -253,7 +257,13 @@ class Article(models.Model):
                 fallback="article",
                 max_length=200,
             )
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                self.slug = ""
+                if attempt == 2:
+                    raise
 
     def get_absolute_url(self):
         return reverse(

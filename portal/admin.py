@@ -116,6 +116,8 @@ class ModerationActions:
                 refused.append((item, why))
             else:
                 done.append(item)
+                # The admin's own log: who decided what and when, on the item's history.
+                self.log_change(request, item, comment)
                 notify_submitter(item, request)
         return done, refused
 

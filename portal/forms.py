@@ -60,23 +60,28 @@ class JokeSubmissionForm(SubmissionForm):
         print_ = fingerprint(text)
         if not print_:
             raise ValidationError(_("A joke needs some words."), code="no_words")
-        same = (
-            Joke.objects.filter(fingerprint=print_)
-            .filter(status__in=[Joke.Status.PUBLISHED, Joke.Status.PENDING])
-            .first()
-        )
-        if same is not None:
-            if same.is_published:
-                message = format_html(
-                    'We already have this joke: <a href="{}">see it here</a>.',
-                    same.get_absolute_url(),
-                )
-            else:
-                message = _(
-                    "Somebody has already sent in this joke; it is waiting for a moderator."
-                )
-            raise ValidationError(message, code="duplicate")
+        self._refuse_duplicate(print_)
         return text
+
+    @staticmethod
+    def _refuse_duplicate(print_):
+        """The same joke published or pending is refused; only a public one is linked
+        (looked for first: which of several a plain query returns would depend on the
+        database's ordering of a NULL publish time)."""
+        same = Joke.objects.filter(fingerprint=print_)
+        public = same.published().first()
+        if public is not None:
+            message = format_html(
+                _('We already have this joke: <a href="{}">see it here</a>.'),
+                public.get_absolute_url(),
+            )
+        elif same.filter(status=Joke.Status.PENDING).exists():
+            message = _("Somebody has already sent in this joke; it is waiting for a moderator.")
+        elif same.filter(status=Joke.Status.PUBLISHED).exists():  # scheduled, or hidden
+            message = _("We already have this joke.")
+        else:
+            return
+        raise ValidationError(message, code="duplicate")
 
 
 class ContributionForm(SubmissionForm):
@@ -86,7 +91,7 @@ class ContributionForm(SubmissionForm):
         labels = {
             "title": _("Headline"),
             "text": _("Your article"),
-            "submitter_name": _("Your name (optional)"),
+            "submitter_name": _("Your name (optional, shown with the article as its source)"),
             "submitter_email": _("Your e-mail (optional, never shown: we tell you the decision)"),
         }
         help_texts = {"text": _("Plain text. Leave a blank line between paragraphs.")}

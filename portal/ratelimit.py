@@ -4,11 +4,14 @@ Counts live in the default cache (Redis in production: shared by every worker, w
 atomic increments). A client is a keyed hash of its address, never the address.
 """
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger(__name__)
 
 
 def client_key(request):
@@ -21,16 +24,30 @@ def client_key(request):
     return salted_hmac("portal.ratelimit", address).hexdigest()[:32]
 
 
+class CounterUnavailable(Exception):
+    """The cache that keeps the counts cannot be reached: the form says "try again in
+    a moment" rather than letting a flood through or failing."""
+
+
 def hit(request, scope, limit, period):
     """Count one attempt of `scope` by this client; True when it is over the limit
     of `limit` attempts per `period` seconds (a fixed window)."""
     window = int(time.time() // period)
     key = f"ratelimit:{scope}:{client_key(request)}:{window}"
-    if cache.add(key, 1, timeout=period + 1):
-        return limit < 1
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period + 1)
-        count = 1
+        if cache.add(key, 1, timeout=period + 1):
+            return limit < 1
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=period + 1)
+            count = 1
+    except Exception as error:  # the cache server is down or unreachable
+        logger.warning("rate limit counter unavailable: %s", error)
+        raise CounterUnavailable from error
     return count > limit
+
+
+def seconds_left(period):
+    """Until the current window ends (for Retry-After)."""
+    return int(period - time.time() % period) + 1

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 
-def _send(subject, body, recipients):
+def _send(subject, body, recipients, bcc=False):
     if not recipients:
         return
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        # Sent to several people, it goes as Bcc: nobody sees the others' addresses.
+        to, hidden = ([], recipients) if bcc else (recipients, [])
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to=to, bcc=hidden).send()
     except Exception:  # a mail server outage must not lose or break a submission
         logger.exception("could not send %r to %d recipient(s)", subject, len(recipients))
 
@@ -39,9 +41,10 @@ def notify_moderators(item, kind, request):
     def send():
         _send(
             _("New %(kind)s waiting for moderation") % {"kind": kind},
-            _("A visitor sent in a %(kind)s:\n\n%(title)s\n\nThe moderation queue: %(queue)s\n")
+            _("A visitor sent in a new %(kind)s:\n\n%(title)s\n\nThe moderation queue: %(queue)s\n")
             % {"kind": kind, "title": str(item), "queue": queue},
             moderator_addresses(),
+            bcc=True,
         )
 
     transaction.on_commit(send)

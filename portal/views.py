@@ -72,15 +72,26 @@ class TagDetailView(ListView):
         )
 
 
-def too_many(request):
-    return render(request, "portal/rate_limited.html", status=429)
+def too_many(request, retry_after, unavailable=False):
+    """429 when this client sent too much; 503 when the counter itself is down."""
+    status = 503 if unavailable else 429
+    response = render(
+        request, "portal/rate_limited.html", {"unavailable": unavailable}, status=status
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _submit(request, form_class, template_name, prepare, kind):
-    form = form_class(request.POST or None)
+    # Bound on every POST, even an empty one, so that it says what is missing.
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if ratelimit.hit(request, "submit", settings.SUBMISSIONS_PER_HOUR, 3600):
-            return too_many(request)
+        try:
+            limited = ratelimit.hit(request, "submit", settings.SUBMISSIONS_PER_HOUR, 3600)
+        except ratelimit.CounterUnavailable:
+            return too_many(request, retry_after=30, unavailable=True)
+        if limited:
+            return too_many(request, retry_after=ratelimit.seconds_left(3600))
         if form.is_valid():
             item = form.save(commit=False)
             prepare(item)
@@ -118,7 +129,7 @@ def submission_status(request, token):
     if item is None:
         item = (
             Contribution.objects.filter(status_token=token)
-            .select_related("article__section")
+            .select_related("section", "article__section")
             .first()
         )
     if item is None:
@@ -130,26 +141,30 @@ def submission_status(request, token):
     return response
 
 
-def waiting_items():
-    """Everything a moderator must decide, oldest first: pending jokes, jokes hidden by
-    reports (since their first open report), pending article contributions."""
-    pending_jokes = Joke.objects.filter(status=Joke.Status.PENDING).select_related(
-        "category", "similar_to"
-    )
-    hidden_jokes = (
-        Joke.objects.filter(status=Joke.Status.PUBLISHED, hidden_by_reports=True)
-        .annotate(
+QUEUE_LENGTH = 100  # of each kind, oldest first: enough for a working session
+
+
+def _waiting():
+    return (
+        Joke.objects.filter(status=Joke.Status.PENDING),
+        Joke.objects.filter(status=Joke.Status.PUBLISHED, hidden_by_reports=True).annotate(
             waiting_since=Min("reports__created_at", filter=Q(reports__resolved_at__isnull=True))
-        )
-        .select_related("category")
+        ),
+        Contribution.objects.filter(status=Contribution.Status.PENDING),
     )
-    contributions = Contribution.objects.filter(status=Contribution.Status.PENDING).select_related(
-        "section"
-    )
+
+
+def waiting_items():
+    """What a moderator must decide, oldest first: pending jokes, jokes hidden by
+    reports (since their first open report), pending article contributions; at most
+    QUEUE_LENGTH of each kind."""
+    pending_jokes, hidden_jokes, contributions = _waiting()
     items = [
         *(
             {"kind": "joke", "object": j, "since": j.created_at, "why": _("pending")}
-            for j in pending_jokes
+            for j in pending_jokes.select_related("category", "similar_to").order_by("created_at")[
+                :QUEUE_LENGTH
+            ]
         ),
         *(
             {
@@ -158,14 +173,29 @@ def waiting_items():
                 "since": j.waiting_since or j.updated_at,
                 "why": _("hidden by reports"),
             }
-            for j in hidden_jokes
+            for j in hidden_jokes.select_related("category", "similar_to").order_by(
+                "waiting_since"
+            )[:QUEUE_LENGTH]
         ),
         *(
             {"kind": "article", "object": c, "since": c.created_at, "why": _("pending")}
-            for c in contributions
+            for c in contributions.select_related("section").order_by("created_at")[:QUEUE_LENGTH]
         ),
     ]
     return sorted(items, key=lambda item: item["since"])
+
+
+def waiting_summary():
+    """How many items wait, and since when the oldest has waited (None: nothing)."""
+    pending_jokes, hidden_jokes, contributions = _waiting()
+    count = pending_jokes.count() + hidden_jokes.count() + contributions.count()
+    starts = [
+        pending_jokes.aggregate(since=Min("created_at"))["since"],
+        hidden_jokes.aggregate(since=Min("waiting_since"))["since"],
+        contributions.aggregate(since=Min("created_at"))["since"],
+    ]
+    starts = [start for start in starts if start is not None]
+    return count, min(starts) if starts else None
 
 
 @staff_member_required
@@ -178,6 +208,7 @@ def moderation_queue(request):
         **admin.site.each_context(request),
         "title": _("Moderation queue"),
         "items": waiting_items(),
+        "waiting": waiting_summary()[0],
         "can_moderate_jokes": user.has_perm("jokes.moderate_joke"),
         "can_moderate_contributions": user.has_perm("portal.moderate_contribution"),
     }

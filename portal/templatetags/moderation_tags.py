@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from jokes.models import Joke
 from portal.models import Contribution
-from portal.views import waiting_items
+from portal.views import waiting_summary
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def moderation_summary(context):
     user = context["request"].user
     if not (user.has_perm("jokes.moderate_joke") or user.has_perm("portal.moderate_contribution")):
         return {"show": False}
-    items = waiting_items()
+    waiting, oldest = waiting_summary()
     week_ago = timezone.now() - timedelta(days=7)
     joke_counts = dict(
         Joke.objects.filter(decided_at__gte=week_ago, decided_by__isnull=False)
@@ -33,8 +33,8 @@ def moderation_summary(context):
     names = sorted(set(joke_counts) | set(contribution_counts))
     return {
         "show": True,
-        "waiting": len(items),
-        "oldest": items[0]["since"] if items else None,
+        "waiting": waiting,
+        "oldest": oldest,
         "decisions": [
             (name, joke_counts.get(name, 0), contribution_counts.get(name, 0)) for name in names
         ],

@@ -180,3 +180,22 @@ def test_lead_is_not_repeated_when_the_body_opens_with_it():
         body="<p>Police &amp; people &quot;first&quot; words and more.</p>",
     )
     assert imported.lead == ""
+
+
+def test_a_generated_slug_taken_in_the_meantime_is_retried(monkeypatch):
+    """Two saves of the same title at once: the second finds the slug taken at
+    insert time (the database's rule) and takes the next one instead of failing."""
+    section = SectionFactory()
+    first = ArticleFactory(section=section, title="Same moment", slug="")
+    queryset_class = type(Article.objects.all())
+    real_exists = queryset_class.exists
+    calls = []
+
+    def first_check_is_stale(queryset):
+        calls.append(queryset)
+        return False if len(calls) == 1 else real_exists(queryset)
+
+    monkeypatch.setattr(queryset_class, "exists", first_check_is_stale)
+    second = ArticleFactory(section=section, title="Same moment", slug="")
+    assert first.slug == "same-moment"
+    assert second.slug == "same-moment-2"

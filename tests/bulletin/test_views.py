@@ -150,6 +150,9 @@ def test_preview_link_shows_a_draft_without_an_account(client):
         "/bulletin/%00/",
         "/bulletin/news/%3Cscript%3E/",
         "/tags/no-such-tag/",
+        "/tags/%00/",
+        "/bulletin/preview/%00/",
+        "/bulletin/preview/" + "a" * 65 + "/",
         "/bulletin/" + "x" * 3000 + "/",
     ],
 )
