@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -68,16 +69,28 @@ class PreviewLinkInline(admin.TabularInline):
     model = PreviewLink
     form = PreviewLinkForm
     extra = 0
-    fields = ["link", "expires_at", "created_by", "state"]
-    readonly_fields = ["link", "created_by", "state"]
+    fields = ["link", "expires_at", "creator", "state"]
+    readonly_fields = ["link", "creator", "state"]
     verbose_name = _("preview link for people without an account")
     verbose_name_plural = _("preview links for people without an account")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.request = request  # inline instances are made per request
+        return super().get_formset(request, obj, **kwargs)
 
     @admin.display(description=_("link"))
     def link(self, preview):
         if not preview.pk:
             return _("Saved with the article; the link appears here then.")
-        return format_html('<a href="{0}">{0}</a>', preview.get_absolute_url())
+        # The whole address, ready to copy and send.
+        return format_html(
+            '<a href="{0}">{0}</a>', self.request.build_absolute_uri(preview.get_absolute_url())
+        )
+
+    @admin.display(description=_("created by"))
+    def creator(self, preview):
+        user = preview.created_by
+        return (user.get_full_name() or user.get_username()) if user else "-"
 
     @admin.display(description=_("state"))
     def state(self, preview):
@@ -160,6 +173,21 @@ class ArticleAdmin(CompareVersionAdmin):
         if db_field.name in ("title", "slug") and field is not None:
             field.widget.attrs["class"] = "vLargeTextField"  # headlines are long
         return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            # Those who write articles: authors, editors and administrators.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(
+                    Q(is_superuser=True) | Q(groups__name__in=["Authors", "Editors"]),
+                    is_active=True,
+                    is_staff=True,
+                )
+                .distinct()
+                .order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not can_publish(request.user):

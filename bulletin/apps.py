@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class BulletinConfig(AppConfig):
     name = "bulletin"
-    verbose_name = _("Bulletin headlines")
+    verbose_name = _("Bulletin")

@@ -33,6 +33,7 @@ class ParsedArticle:
     title: str
     paragraphs: list
     checksum: str
+    encoding: str = "utf-8"
 
     @property
     def body_html(self):
@@ -51,20 +52,26 @@ PREFERRED_ENCODINGS = ["cp1252", "gb18030"]  # gb18030 is a superset of GBK and 
 CHAOS_TOLERANCE = 0.05
 
 
-def decode(data: bytes) -> str:
-    """Text of a file in UTF-8 (with or without BOM), UTF-16, or a legacy encoding."""
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Text of a file and the encoding it was read in: the one given, else UTF-8 (with
+    or without BOM), UTF-16, or the legacy encoding that fits best."""
+    if encoding:
+        try:
+            return data.decode(encoding), codecs.lookup(encoding).name
+        except UnicodeDecodeError as error:
+            raise ImportFailure(f"file is not valid {encoding} ({error.reason})") from error
     try:
         if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8"
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "utf-16"
     except UnicodeDecodeError as error:
         # A BOM promises an encoding; bytes that break it are not a text file.
         raise ImportFailure(
             f"file is not valid text in the encoding its BOM announces ({error.reason})"
         ) from error
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     results = from_bytes(data)
@@ -78,16 +85,17 @@ def decode(data: bytes) -> str:
                 and match.chaos <= best.chaos + CHAOS_TOLERANCE
                 and match.coherence >= best.coherence
             ):
-                return str(match)
-    return str(best)
+                return str(match), encoding
+    return str(best), best.encoding
 
 
-def parse(data: bytes) -> ParsedArticle:
+def parse(data: bytes, encoding: str | None = None) -> ParsedArticle:
     if len(data) > MAX_FILE_BYTES:
         raise ImportFailure(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFailure("file is binary, not text")
-    text = decode(data).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text, encoding = decode(data, encoding)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     lines = text.split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -129,4 +137,5 @@ def parse(data: bytes) -> ParsedArticle:
         title=title,
         paragraphs=blocks,
         checksum=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
+        encoding=encoding,
     )

@@ -28,6 +28,8 @@ class ArticleListView(PublishedArticlesMixin, ListView):
 
 class SectionDetailView(PublishedArticlesMixin, ListView):
     template_name = "bulletin/section_detail.html"
+    # A section with nothing published is not there for visitors (no draft leaks).
+    allow_empty = False
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["section"])

@@ -4,11 +4,9 @@ environment variable (see the table in README.md). Development defaults are safe
 with DEBUG off, the values production must set have no default and stop the start.
 """
 
-import sys
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,9 +22,9 @@ def _required_in_production(name, dev_default):
         return value
     if DEBUG:
         return dev_default
-    # One line, no traceback noise: the operator sees exactly what to set.
-    sys.stderr.write(f"{name} must be set when DEBUG is off (see README.md, Configuration).\n")
-    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    # SystemExit prints this one line and stops, whatever starts Django (manage.py,
+    # gunicorn): no traceback hides what to set.
+    raise SystemExit(f"{name} must be set when DEBUG is off (see README.md, Configuration).")
 
 
 SECRET_KEY = _required_in_production("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
@@ -64,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +138,10 @@ USE_I18N = True
 USE_TZ = True
 
 SITE_NAME = env("SITE_NAME", default="Joke Collection Website")
+# The site's public host (and port), used for absolute links: the admin's "View on
+# site", preview links, e-mails, and later feeds and sitemaps. Written to the sites
+# framework on every migrate.
+SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000" if DEBUG else ALLOWED_HOSTS[0])
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))

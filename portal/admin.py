@@ -6,6 +6,7 @@ is staff, and it merges only taggit's generic tagged items, not our per-app ones
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count
@@ -21,6 +22,10 @@ from jokes.models import FLAG_FIELDS, Joke, ModerationError
 
 from .models import Contribution
 from .services import notify_submitter
+
+admin.site.site_header = _("%(site)s: administration") % {"site": settings.SITE_NAME}
+admin.site.site_title = _("%(site)s admin") % {"site": settings.SITE_NAME}
+admin.site.index_title = _("Site administration")
 
 admin.site.unregister(Tag)
 

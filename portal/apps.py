@@ -1,9 +1,37 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
+def sync_site(sender, using="default", **kwargs):
+    """Keep the sites framework's one site equal to SITE_DOMAIN and SITE_NAME, so
+    absolute links (View on site, e-mails, feeds) point at this site, not example.com."""
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME},
+    )
+
+
+def tag_slug_never_empty(sender, instance, **kwargs):
+    """taggit slugifies a tag of emoji or punctuation only to "", and a tag page cannot
+    have an empty address; such a tag gets "tag" (taggit adds _1, _2 when taken)."""
+    if not instance.slug:
+        instance.slug = "tag"
+
+
 class PortalConfig(AppConfig):
-    """What spans the bulletin and the jokes: home, tag pages, roles, demo content."""
+    """What spans the bulletin and the jokes: home, tag pages, submissions and
+    moderation, roles, demo content."""
 
     name = "portal"
     verbose_name = _("Site")
+
+    def ready(self):
+        from taggit.models import Tag
+
+        # Data that must hold for third-party models, not business rules.
+        post_migrate.connect(sync_site, sender=self)
+        pre_save.connect(tag_slug_never_empty, sender=Tag)

@@ -7,6 +7,7 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("favicon.ico", views.favicon),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("submit/joke/", views.submit_joke, name="submit-joke"),
     path("submit/article/", views.submit_article, name="submit-article"),

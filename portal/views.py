@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -67,9 +68,17 @@ class TagDetailView(ListView):
             .filter(tags=self.tag)
             .for_listing()[:20]
         )
-        return super().get_context_data(
-            tag=self.tag, jokes=mark_my_votes(self.request, jokes), **kwargs
-        )
+        jokes = mark_my_votes(self.request, jokes)
+        context = super().get_context_data(tag=self.tag, jokes=jokes, **kwargs)
+        if not jokes and context["paginator"].count == 0:
+            # A tag used only by drafts (or nothing) is not there for visitors.
+            raise Http404
+        return context
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def too_many(request, retry_after, unavailable=False):

@@ -1064,7 +1064,17 @@ def test_editor_adds_a_preview_link_through_the_inline(client_for, editor, own_d
     expected = timezone.now() + timedelta(days=7)
     assert abs(link.expires_at - expected) < timedelta(minutes=1)
     page = client.get(url).content.decode()
-    assert link.get_absolute_url() in page
+    # the whole address, ready to send, and the creator's name without a link to the
+    # user admin (which editors may not open)
+    assert f'href="http://testserver{link.get_absolute_url()}"' in page
+    assert "/admin/auth/user/" not in page
+
+
+def test_the_author_field_offers_writers_only(client_for, editor, author, moderator, own_draft):
+    form = client_for("editor").get(admin_url("bulletin_article_change", own_draft.pk))
+    choices = set(form.context["adminform"].form.fields["author"].queryset)
+    assert {editor, author} <= choices
+    assert moderator not in choices
 
 
 def test_preview_link_shows_the_draft_to_anyone_without_indexing(client, own_draft, editor):

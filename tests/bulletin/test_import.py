@@ -519,3 +519,41 @@ def test_a_failed_run_exits_non_zero(tmp_path, capsys, monkeypatch):
 def test_a_run_without_files_is_refused():
     with pytest.raises(CommandError, match="FILE"):
         call_command("import_articles", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_given_encoding_is_used_and_a_guess_is_named(tmp_path):
+    path = tmp_path / "short-latin1.txt"
+    path.write_bytes(
+        "Old site - Food - Crème brûlée\n\nCrème brûlée\n\nTrès bon.\n".encode("cp1252")
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_articles", str(path), "--dry-run", stdout=out, stderr=err)
+    assert "(read as " in out.getvalue()  # a guess is shown, so a wrong one can be seen
+
+    call_command("import_articles", str(path), "--encoding", "cp1252", stdout=out, stderr=err)
+    article = Article.objects.get()
+    assert article.title == "Crème brûlée"
+    assert "Très bon." in article.body
+
+
+def test_an_unknown_encoding_is_a_clear_error(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"Site - Section - Title\n\nTitle\n\nBody.\n")
+    with pytest.raises(CommandError, match="unknown encoding: klingon"):
+        call_command("import_articles", str(path), "--encoding", "klingon", stdout=io.StringIO())
+    assert not Article.objects.exists()
+
+
+def test_a_file_that_is_not_in_the_given_encoding_fails_alone(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("Site - Section - Title\n\nTitle\n\n中文\n".encode())
+    with pytest.raises(CommandError):
+        call_command(
+            "import_articles",
+            str(bad),
+            "--encoding",
+            "ascii",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert not Article.objects.exists()

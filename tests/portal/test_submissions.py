@@ -207,7 +207,8 @@ def test_a_pending_joke_is_on_no_public_page_until_approved(client, moderator):
     joke = JokeFactory(pending=True, text=JOKE_TEXT, tags=["zebras"])
     for url in public_pages(joke):
         response = client.get(url)
-        assert response.status_code == 200, url
+        # a tag that only pending content uses is not there at all for visitors
+        assert response.status_code == (404 if "/tags/" in url else 200), url
         assert "other stripe" not in response.content.decode(), url
     assert client.get(joke.get_absolute_url()).status_code == 404
     assert client.get(reverse("jokes:joke-random"))["Location"] == reverse("jokes:joke-list")
@@ -317,14 +318,15 @@ def test_unknown_or_odd_tokens_are_a_404(client, token):
     JokeFactory(pending=True)
     ContributionFactory()
     response = client.get(f"/submit/status/{token}/")
-    assert response.status_code == 404
+    # a NUL byte is refused before any view (400), everything else finds nothing
+    assert response.status_code == (400 if "%00" in token else 404)
 
 
-def test_a_nul_byte_in_a_tag_address_is_a_404(client):
+def test_a_nul_byte_in_a_tag_address_is_refused(client):
     """PostgreSQL refuses NUL in a query: the address must not reach the database."""
     JokeFactory(tags=["zebras"])
-    assert client.get("/tags/zebras%00/").status_code == 404
-    assert client.get("/tags/%00/").status_code == 404
+    assert client.get("/tags/zebras%00/").status_code == 400
+    assert client.get("/tags/%00/").status_code == 400
     assert client.get("/tags/zebras/").status_code == 200
 
 

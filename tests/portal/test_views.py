@@ -74,7 +74,7 @@ def test_tag_page_with_a_chinese_tag(client):
 
 
 def test_header_lists_sections_and_has_a_skip_link(client):
-    SectionFactory(name="Culture")
+    ArticleFactory(section=SectionFactory(name="Culture"))
     html = client.get(reverse("portal:home")).content.decode()
     assert 'class="skip-link" href="#content"' in html
     assert 'href="/bulletin/culture/"' in html

@@ -1,5 +1,6 @@
 """Import text articles exported by the old site (see bulletin/importing.py)."""
 
+import codecs
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,14 +25,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would happen; write nothing."
         )
+        parser.add_argument(
+            "--encoding",
+            help="Read the files in this encoding (e.g. cp1252, gbk) instead of detecting it; "
+            "detection can be wrong on very short files in legacy encodings.",
+        )
 
-    def handle(self, *args, files, publish, dry_run, **options):
+    def handle(self, *args, files, publish, dry_run, encoding=None, **options):
+        if encoding:
+            try:
+                codecs.lookup(encoding)
+            except LookupError as error:
+                raise CommandError(f"unknown encoding: {encoding}") from error
         total, failed = len(files), 0
         counts = {"imported": 0, "unchanged": 0, "skipped": 0}
         for number, path in enumerate(files, start=1):
             prefix = f"[{number}/{total}] {path}:" if total > 1 else f"{path}:"
             try:
-                outcome, message = self.import_file(path, publish=publish, dry_run=dry_run)
+                outcome, message = self.import_file(
+                    path, publish=publish, dry_run=dry_run, encoding=encoding
+                )
             except ImportFailure as why:
                 failed += 1
                 self.stderr.write(self.style.ERROR(f"{prefix} failed: {why}"))
@@ -48,12 +61,14 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {total} file(s) could not be imported.")
 
-    def import_file(self, path, *, publish, dry_run):
+    def import_file(self, path, *, publish, dry_run, encoding=None):
         try:
             data = path.read_bytes()
         except OSError as error:
             raise ImportFailure(f"cannot read the file ({error.strerror or error})") from error
-        parsed = parse(data)
+        parsed = parse(data, encoding)
+        # Say which encoding was used when it was not UTF-8, so a wrong guess shows.
+        read_as = "" if parsed.encoding in ("utf-8", "utf-16") else f" (read as {parsed.encoding})"
 
         existing = Article.objects.filter(source_checksum=parsed.checksum).first()
         if existing:
@@ -68,7 +83,7 @@ class Command(BaseCommand):
         new_section = "" if section else f" (new section “{parsed.section}”)"
         state = "published" if publish else "draft"
         if dry_run:
-            return "imported", f"would import “{parsed.title}” as {state}{new_section}"
+            return "imported", f"would import “{parsed.title}” as {state}{new_section}{read_as}"
 
         with transaction.atomic():
             if section is None:
@@ -86,4 +101,4 @@ class Command(BaseCommand):
                 article.status = Article.Status.PUBLISHED
                 article.publish_at = timezone.now()
             article.save()
-        return "imported", f"imported “{article.title}” as {state}{new_section}"
+        return "imported", f"imported “{article.title}” as {state}{new_section}{read_as}"
