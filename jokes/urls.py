@@ -15,7 +15,20 @@ class IdConverter:
         return str(value)
 
 
+class UnicodeSlugConverter:
+    """Slugs in any script; anything else (a NUL byte, punctuation) is a 404, not a query."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(IdConverter, "id")
+register_converter(UnicodeSlugConverter, "jokes-slug")
 
 app_name = "jokes"
 urlpatterns = [
@@ -23,7 +36,7 @@ urlpatterns = [
     path("top/", views.TopJokeListView.as_view(), name="joke-top"),
     path("random/", views.random_joke, name="joke-random"),
     path("safe-mode/", views.toggle_safe_mode, name="safe-mode"),
-    path("category/<str:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("category/<jokes-slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("<id:pk>/", views.JokeDetailView.as_view(), name="joke-detail"),
     path("<id:pk>/vote/", views.vote, name="joke-vote"),
     path("<id:pk>/report/", views.report, name="joke-report"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
 from . import visitors
@@ -41,7 +41,11 @@ class VisitorJokesMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["object_list"] = mark_my_votes(self.request, context["object_list"])
+        jokes = list(context["object_list"])
+        # The visitor's votes on the page's jokes and the joke of the day: one query.
+        extra = [context["joke_of_the_day"]] if context.get("joke_of_the_day") else []
+        mark_my_votes(self.request, [*extra, *jokes])
+        context["object_list"] = jokes
         context["categories"] = Category.objects.only("name", "slug")
         context["safe_mode"] = visitors.safe_mode(self.request)
         return context
@@ -52,8 +56,6 @@ class JokeListView(VisitorJokesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         joke_of_the_day = JokeOfTheDay.for_date(timezone.localdate())
-        if joke_of_the_day:
-            mark_my_votes(self.request, [joke_of_the_day])
         return super().get_context_data(joke_of_the_day=joke_of_the_day, **kwargs)
 
 
@@ -115,11 +117,16 @@ class JokeDetailView(DetailView):
         return response
 
 
+@require_safe
 @never_cache
 def random_joke(request):
-    """A different random joke on each visit: a redirect to its page."""
+    """A different random joke on each visit: a redirect to its page.
+
+    The joke to avoid is the one the visitor comes from (`?not=`), else the last one
+    this view sent them to (remembered in a cookie), so two visits in a row differ.
+    """
     jokes = Joke.objects.for_visitor(visitors.safe_mode(request))
-    previous = request.GET.get("not", "")
+    previous = request.GET.get("not") or visitors.last_random(request)
     exclude = (
         int(previous) if previous.isascii() and previous.isdigit() and len(previous) < 19 else None
     )
@@ -127,7 +134,8 @@ def random_joke(request):
     if joke is None:
         messages.info(request, _("There are no jokes to pick from yet."))
         return redirect("jokes:joke-list")
-    return redirect(f"{joke.get_absolute_url()}?from=random")
+    response = redirect(f"{joke.get_absolute_url()}?from=random")
+    return visitors.set_last_random(response, joke.pk)
 
 
 def safe_redirect(request, fallback):
@@ -140,7 +148,7 @@ def safe_redirect(request, fallback):
 
 
 def public_joke(pk):
-    joke = Joke.objects.published().filter(pk=pk).first()
+    joke = Joke.objects.published().select_related("category").filter(pk=pk).first()
     if joke is None:
         raise Http404(_("No such joke."))
     return joke
@@ -159,8 +167,17 @@ def vote(request, pk):
     if not form.is_valid():
         if wants_json(request):
             return JsonResponse({"error": _("A vote is up, down or clear.")}, status=400)
-        messages.error(request, _("That vote could not be understood."))
-        return visitors.remember(request, safe_redirect(request, joke.get_absolute_url()))
+        # The joke's page again, with the message and a 400: nothing was counted.
+        messages.error(request, _("That vote could not be understood: a vote is up or down."))
+        mark_my_votes(request, [joke])
+        # vote_next: votes from this page go back to the joke, not to this address.
+        context = {
+            "joke": joke,
+            "object": joke,
+            "is_preview": False,
+            "vote_next": joke.get_absolute_url(),
+        }
+        return render(request, "jokes/joke_detail.html", context, status=400)
     score = joke.vote(visitors.voter_key(request), form.value)
     if wants_json(request):
         response = JsonResponse({"score": score, "votes": joke.vote_count, "vote": form.value})
@@ -170,6 +187,7 @@ def vote(request, pk):
     return visitors.remember(request, response)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request, pk):
     joke = public_joke(pk)
     form = ReportForm(request.POST or None)

@@ -11,6 +11,7 @@ from django.utils.crypto import salted_hmac
 
 VISITOR_COOKIE = "visitor"
 SAFE_MODE_COOKIE = "safe_mode"
+LAST_RANDOM_COOKIE = "last_random"
 COOKIE_AGE = 2 * 365 * 24 * 3600
 
 
@@ -60,4 +61,21 @@ def set_safe_mode(response, on):
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )
+    return response
+
+
+def last_random(request):
+    """The id of the joke /jokes/random/ last sent this visitor to ("" if none)."""
+    return request.COOKIES.get(LAST_RANDOM_COOKIE, "")
+
+
+def set_last_random(response, pk):
+    # A browser-session cookie: it only keeps the next random pick from repeating.
+    response.set_cookie(
+        LAST_RANDOM_COOKIE,
+        str(pk),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return response

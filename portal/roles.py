@@ -10,9 +10,12 @@ def grant(apps, roles):
     """Give each group in `roles` ({group: {app_label: [codename, ...]}}) these
     permissions in addition to what it has, creating groups and permissions as needed."""
     for app_config in apps.get_app_configs():
+        # create_permissions skips apps whose models module is unset (as it is in a
+        # migration's state); set it for the call, then put back what was there.
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, by_app in roles.items():

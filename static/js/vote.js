@@ -21,12 +21,16 @@
         return response.json();
       })
       .then(function (result) {
-        form.querySelector(".score").textContent = result.score;
-        form.querySelectorAll("button[data-direction]").forEach(function (other) {
-          var direction = other.dataset.direction === "up" ? 1 : -1;
-          var pressed = result.vote === direction;
-          other.setAttribute("aria-pressed", pressed ? "true" : "false");
-          other.value = pressed ? "clear" : other.dataset.direction;
+        // One joke can show twice on a page (joke of the day and a list): update both.
+        document.querySelectorAll("form[data-vote]").forEach(function (same) {
+          if (same.action !== form.action) return;
+          same.querySelector(".score").textContent = result.score;
+          same.querySelectorAll("button[data-direction]").forEach(function (other) {
+            var direction = other.dataset.direction === "up" ? 1 : -1;
+            var pressed = result.vote === direction;
+            other.setAttribute("aria-pressed", pressed ? "true" : "false");
+            other.value = pressed ? "clear" : other.dataset.direction;
+          });
         });
       })
       .catch(function () {
