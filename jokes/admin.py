@@ -133,6 +133,13 @@ class JokeAdmin(CompareVersionAdmin):
             )
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status == Joke.Status.PENDING:
+            # A visitor's joke is decided with the Approve and Reject actions.
+            readonly += ["status", "published_at"]
+        return readonly
+
     def save_model(self, request, obj, form, change):
         if obj.status == Joke.Status.PUBLISHED and not obj.published_at:
             obj.published_at = timezone.now()

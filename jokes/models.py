@@ -232,6 +232,11 @@ class Joke(models.Model):
     def get_absolute_url(self):
         return reverse("jokes:joke-detail", kwargs={"pk": self.pk})
 
+    def clean(self):
+        # Published "now" when staff publish without giving a time.
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+
     @property
     def is_published(self):
         return (
@@ -254,7 +259,14 @@ class Joke(models.Model):
     # Workflow. Moderation steps lock the row, so two moderators acting on one joke
     # at once give one outcome: the second finds it already decided.
 
+    def _not_waiting_for_moderation(self):
+        # A visitor's joke is decided by a moderator (approve/reject), who is recorded
+        # and tells the submitter; staff workflow steps must not go around that.
+        if self.status == self.Status.PENDING:
+            raise ModerationError(_("waiting for moderation: approve or reject it"))
+
     def publish(self):
+        self._not_waiting_for_moderation()
         if self.status == self.Status.PUBLISHED:
             raise ModerationError(_("already published"))
         self.status = self.Status.PUBLISHED
@@ -269,6 +281,7 @@ class Joke(models.Model):
         self.save(update_fields=["status", "updated_at"])
 
     def archive(self):
+        self._not_waiting_for_moderation()
         if self.status == self.Status.ARCHIVED:
             raise ModerationError(_("already archived"))
         self.status = self.Status.ARCHIVED

@@ -48,6 +48,7 @@ class HomeView(TemplateView):
             sections=sections,
             joke_of_the_day=joke_of_the_day,
             top_jokes=top_jokes,
+            safe_mode=safe_mode,
             **kwargs,
         )
 
@@ -69,7 +70,9 @@ class TagDetailView(ListView):
             .for_listing()[:20]
         )
         jokes = mark_my_votes(self.request, jokes)
-        context = super().get_context_data(tag=self.tag, jokes=jokes, **kwargs)
+        context = super().get_context_data(
+            tag=self.tag, jokes=jokes, safe_mode=visitors.safe_mode(self.request), **kwargs
+        )
         if not jokes and context["paginator"].count == 0:
             # A tag used only by drafts (or nothing) is not there for visitors.
             raise Http404

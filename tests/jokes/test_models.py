@@ -319,3 +319,12 @@ def test_category_protects_its_jokes():
     JokeFactory(category=category)
     with pytest.raises(IntegrityError), transaction.atomic():
         category.delete()
+
+
+@pytest.mark.parametrize("step", ["publish", "archive"])
+def test_staff_steps_do_not_go_around_moderation(step):
+    joke = JokeFactory(pending=True)
+    with pytest.raises(ModerationError, match="waiting for moderation"):
+        getattr(joke, step)()
+    joke.refresh_from_db()
+    assert joke.status == Joke.Status.PENDING

@@ -80,3 +80,17 @@ def test_header_lists_sections_and_has_a_skip_link(client):
     assert 'href="/bulletin/culture/"' in html
     assert '<html lang="en">' in html
     assert 'name="viewport"' in html
+
+
+def test_home_and_tag_pages_offer_the_safe_mode_switch(client):
+    JokeFactory(tags=["office"])
+    for url in [reverse("portal:home"), "/tags/office/"]:
+        html = client.get(url).content.decode()
+        assert 'action="/jokes/safe-mode/"' in html, url
+        assert "Show all jokes" in html, url
+
+
+def test_pagination_keeps_the_other_parameters(client):
+    JokeFactory.create_batch(21)
+    html = client.get("/jokes/top/?period=month").content.decode()
+    assert 'href="?period=month&amp;page=2"' in html
