@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import similarity
+
 JOKE_MAX_LENGTH = 5000
 FLAG_FIELDS = ["nsfw", "religious", "political", "racist", "sexist", "explicit"]
 
@@ -108,6 +110,33 @@ class JokeQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("category").order_by("-published_at", "-pk")
 
+    def near_duplicate_of(self, text, exclude_pk=None):
+        """The published or pending joke most like `text` (a few words changed), or None.
+
+        Candidates share sketch places (a LIKE per place: a scan, but only when a
+        visitor submits); the closest by normalised text wins if it is close enough.
+        """
+        normalised = normalise_text(text)
+        text_sketch = similarity.sketch(normalised)
+        if not text_sketch:
+            return None
+        places = Q()
+        for place in text_sketch.split():
+            places |= Q(sketch__contains=f" {place} ")
+        candidates = (
+            self.filter(places, status__in=[Joke.Status.PUBLISHED, Joke.Status.PENDING])
+            .exclude(pk=exclude_pk)
+            .only("pk", "text", "sketch")[:200]
+        )
+        best, best_score = None, similarity.TEXT_SIMILARITY
+        for candidate in candidates:
+            if similarity.agreement(text_sketch, candidate.sketch) < similarity.CANDIDATE_SHARE:
+                continue
+            score = similarity.text_similarity(normalised, normalise_text(candidate.text))
+            if score >= best_score:
+                best, best_score = candidate, score
+        return best
+
     def awaiting_moderation(self):
         return self.filter(
             Q(status=Joke.Status.PENDING) | Q(status=Joke.Status.PUBLISHED, hidden_by_reports=True)
@@ -165,6 +194,12 @@ class Joke(models.Model):
         help_text=_("Hash of the normalised text: equal for jokes that differ only in case, "
                     "punctuation or spacing."),
     )  # fmt: skip
+    sketch = models.CharField(
+        max_length=400,
+        editable=False,
+        blank=True,
+        help_text=_("MinHash sketch of the text, to find near duplicates (jokes/similarity.py)."),
+    )
     # Visitor submissions
     submitter_name = models.CharField(_("submitter's name"), max_length=100, blank=True)
     submitter_email = models.EmailField(
@@ -225,8 +260,9 @@ class Joke(models.Model):
     def save(self, *args, **kwargs):
         self.text = (self.text or "").replace("\x00", "").replace("\r\n", "\n")
         self.fingerprint = fingerprint(self.text)
+        self.sketch = similarity.sketch(normalise_text(self.text))
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "fingerprint"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "fingerprint", "sketch"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

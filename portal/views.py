@@ -118,6 +118,8 @@ def _submit(request, form_class, template_name, prepare, kind):
 def _pending_joke(joke):
     joke.status = Joke.Status.PENDING
     joke.status_token = new_status_token()
+    # Accepted, but shown to the moderator beside the joke it closely resembles.
+    joke.similar_to = Joke.objects.near_duplicate_of(joke.text)
 
 
 @never_cache

@@ -749,3 +749,23 @@ def test_a_mail_outage_loses_no_submission(
     assert response.status_code == 302
     assert Joke.objects.get().status == Joke.Status.PENDING
     assert "could not send" in caplog.text
+
+
+def test_a_near_duplicate_is_accepted_and_shown_beside_its_twin(client, category, moderator):
+    original = JokeFactory(
+        text="I told my doctor I broke my arm in two places. He told me to stop going to "
+        "those places."
+    )
+    response = submit_joke(
+        client,
+        category,
+        text="I told the doctor I had broken my arm in two places. He said to stop going to "
+        "those places.",
+    )
+    assert response.status_code == 302
+    joke = Joke.objects.get(status=Joke.Status.PENDING)
+    assert joke.similar_to == original
+    client.force_login(moderator)
+    queue = client.get(reverse("moderation:queue")).content.decode()
+    assert "Resembles:" in queue
+    assert reverse("admin:jokes_joke_change", args=[original.pk]) in queue
