@@ -213,11 +213,10 @@ PREVIEW_LINK_DAYS = env.int("PREVIEW_LINK_DAYS", default=7)
 
 LOGIN_URL = "admin:login"
 
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+# E-mail: printed to the console in development; in production an SMTP server given
+# as EMAIL_URL (smtp+tls://user:password@host:587, see django-environ's email_url).
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 

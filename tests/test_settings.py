@@ -41,3 +41,33 @@ def test_production_without_required_values_stops_with_one_line(env, missing):
 def test_production_with_required_values_starts():
     result = run_check(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com")
     assert result.returncode == 0, result.stderr
+
+
+def test_email_is_configured_from_one_url():
+    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    environ.update(
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="example.com",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER)"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.org",
+        "587",
+        "True",
+        "mailer",
+    ], result.stderr

@@ -94,3 +94,20 @@ def test_pagination_keeps_the_other_parameters(client):
     JokeFactory.create_batch(21)
     html = client.get("/jokes/top/?period=month").content.decode()
     assert 'href="?period=month&amp;page=2"' in html
+
+
+@pytest.mark.parametrize(
+    # sections for the header, and for the article form the sections to choose from;
+    # for the joke form the categories
+    ("url", "expected"),
+    [("/submit/joke/", 2), ("/submit/article/", 2)],
+)
+def test_submission_forms_query_counts(client, django_assert_num_queries, url, expected):
+    ArticleFactory()
+    JokeFactory()
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+    ArticleFactory.create_batch(5)
+    JokeFactory.create_batch(5)
+    with django_assert_num_queries(expected):
+        client.get(url)
