@@ -6,9 +6,10 @@ Kept apart from the migrations so each role migration is a table of permissions.
 from django.contrib.auth.management import create_permissions
 
 
-def grant(apps, roles):
+def grant(apps, roles, exact=False):
     """Give each group in `roles` ({group: {app_label: [codename, ...]}}) these
-    permissions in addition to what it has, creating groups and permissions as needed."""
+    permissions (in addition to what it has, or exactly these), creating groups and
+    permissions as needed."""
     for app_config in apps.get_app_configs():
         # create_permissions skips apps whose models module is unset (as it is in a
         # migration's state); set it for the call, then put back what was there.
@@ -20,13 +21,15 @@ def grant(apps, roles):
     Permission = apps.get_model("auth", "Permission")
     for name, by_app in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *[
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                for app_label, codenames in by_app.items()
-                for codename in codenames
-            ]
-        )
+        wanted = [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codenames in by_app.items()
+            for codename in codenames
+        ]
+        if exact:
+            group.permissions.set(wanted)
+        else:
+            group.permissions.add(*wanted)
 
 
 def revoke(apps, roles):

@@ -1,11 +1,12 @@
 """The staff roles as groups with their permissions (see README.md, Roles).
 
-Permissions are normally created after all migrations have run; they are created
-here first so that the groups can be given them on a fresh database.
+Permissions are normally created after all migrations have run; portal.roles.grant
+creates them first so that the groups can be given them on a fresh database.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from portal.roles import grant
 
 ROLES = {
     "Authors": {
@@ -27,23 +28,8 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        # create_permissions skips apps whose models module is unset (as it is in a
-        # migration's state); set it for the call, then put back what was there.
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, by_app in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        wanted = [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codenames in by_app.items()
-            for codename in codenames
-        ]
-        group.permissions.set(wanted)
+    # Exactly these permissions: running it again repairs a group changed by hand.
+    grant(apps, ROLES, exact=True)
 
 
 def remove_roles(apps, schema_editor):
