@@ -245,5 +245,7 @@ RICHTEXT_UPLOAD_PERMISSIONS = ["bulletin.add_article", "bulletin.change_article"
 # Jokes: this many reports from distinct visitors hide a joke until a moderator decides.
 JOKE_REPORTS_TO_HIDE = env.int("JOKE_REPORTS_TO_HIDE", default=3)
 
-# Visitor submissions: at most this many per client per hour (see portal/ratelimit.py).
+# What one client (a keyed hash of its address) may send per hour (jokes/ratelimit.py).
 SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=10)
+VOTES_PER_HOUR = env.int("VOTES_PER_HOUR", default=120)
+REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)

@@ -135,10 +135,23 @@ class JokeAdmin(CompareVersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.status == Joke.Status.PENDING:
-            # A visitor's joke is decided with the Approve and Reject actions.
-            readonly += ["status", "published_at"]
+        if obj is not None:
+            # Once a joke exists its state changes through the actions (publish,
+            # unpublish, archive, approve, reject), which keep every rule and record.
+            readonly += ["status", "hidden_by_reports"]
+            if obj.status == Joke.Status.PENDING:
+                readonly += ["published_at"]
         return readonly
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            # Staff write jokes as drafts or publish them; pending and rejected are
+            # what moderation makes of visitors' jokes.
+            kwargs["choices"] = [
+                (status, status.label)
+                for status in (Joke.Status.DRAFT, Joke.Status.PUBLISHED, Joke.Status.ARCHIVED)
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if obj.status == Joke.Status.PUBLISHED and not obj.published_at:

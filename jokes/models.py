@@ -126,7 +126,7 @@ class JokeQuerySet(models.QuerySet):
         candidates = (
             self.filter(places, status__in=[Joke.Status.PUBLISHED, Joke.Status.PENDING])
             .exclude(pk=exclude_pk)
-            .only("pk", "text", "sketch")[:200]
+            .only("pk", "text", "sketch")[:50]
         )
         best, best_score = None, similarity.TEXT_SIMILARITY
         for candidate in candidates:
@@ -397,15 +397,22 @@ class Joke(models.Model):
         return self.score
 
     @transaction.atomic
-    def report(self, reporter: str, reason: str, details: str = ""):
+    def report(self, reporter: str, reason: str, details: str = "", client: str = ""):
         """Record a report; enough distinct reporters hide the joke. Returns whether
-        this report was new (a visitor reporting twice counts once)."""
+        this report was new (a visitor reporting twice counts once).
+
+        Distinct means distinct clients (a keyed hash of the address) too: dropping the
+        cookie makes a new visitor, not a new crowd.
+        """
         Joke.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True).get()
         _report, created = Report.objects.get_or_create(
-            joke=self, reporter=reporter, defaults={"reason": reason, "details": details[:1000]}
+            joke=self,
+            reporter=reporter,
+            defaults={"reason": reason, "details": details[:1000], "client": client},
         )
-        open_reports = self.reports.filter(resolved_at__isnull=True).count()
-        if created and open_reports >= settings.JOKE_REPORTS_TO_HIDE and not self.hidden_by_reports:
+        open_reports = self.reports.filter(resolved_at__isnull=True)
+        reporters = open_reports.values("client").distinct().count()
+        if created and reporters >= settings.JOKE_REPORTS_TO_HIDE and not self.hidden_by_reports:
             Joke.objects.filter(pk=self.pk).update(hidden_by_reports=True)
             self.hidden_by_reports = True
         return created
@@ -446,7 +453,10 @@ class Report(models.Model):
         OTHER = "other", _("Something else")
 
     joke = models.ForeignKey(Joke, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.CharField(max_length=64)
+    reporter = models.CharField(max_length=64, help_text=_("A keyed hash of the visitor's cookie."))
+    client = models.CharField(
+        max_length=32, blank=True, help_text=_("A keyed hash of the visitor's address.")
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     details = models.TextField(_("details"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)

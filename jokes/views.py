@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import visitors
+from . import ratelimit, visitors
 from .forms import ReportForm, VoteForm
 from .models import Category, Joke, JokeOfTheDay, Vote, pick_random
 
@@ -143,7 +144,8 @@ def safe_redirect(request, fallback):
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        # Not redirect(): a bare word would be taken for a URL name.
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
@@ -163,6 +165,15 @@ def vote(request, pk):
     """Vote up, down, or take the vote back. A plain form post redirects back; a
     script asking for JSON gets the new score."""
     joke = public_joke(pk)
+    refused = ratelimit.limited(request, "vote", settings.VOTES_PER_HOUR)
+    if refused:
+        if wants_json(request):
+            return JsonResponse(
+                {"error": _("Too many votes at once; please wait a little.")},
+                status=refused.status_code,
+                headers={"Retry-After": refused["Retry-After"]},
+            )
+        return refused
     form = VoteForm(request.POST)
     if not form.is_valid():
         if wants_json(request):
@@ -191,9 +202,16 @@ def vote(request, pk):
 def report(request, pk):
     joke = public_joke(pk)
     form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        refused = ratelimit.limited(request, "report", settings.REPORTS_PER_HOUR)
+        if refused:
+            return refused
     if request.method == "POST" and form.is_valid():
         new = joke.report(
-            visitors.voter_key(request), form.cleaned_data["reason"], form.cleaned_data["details"]
+            visitors.voter_key(request),
+            form.cleaned_data["reason"],
+            form.cleaned_data["details"],
+            client=ratelimit.client_key(request),
         )
         if new:
             messages.success(request, _("Thank you: the moderators will look at this joke."))

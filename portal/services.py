@@ -52,7 +52,7 @@ def notify_moderators(item, kind, request):
 
 def notify_submitter(item, request=None):
     """After a decision, tell the submitter if they left an e-mail address."""
-    if not item.submitter_email:
+    if not item.submitter_email or not item.status_token:
         return
     status_url = reverse("portal:submission-status", kwargs={"token": item.status_token})
     if request is not None:

@@ -15,11 +15,10 @@ from django.views.generic import ListView, TemplateView
 from taggit.models import Tag
 
 from bulletin.models import Article
-from jokes import visitors
+from jokes import ratelimit, visitors
 from jokes.models import Joke, JokeOfTheDay, new_status_token
 from jokes.views import mark_my_votes
 
-from . import ratelimit
 from .forms import ContributionForm, JokeSubmissionForm
 from .models import Contribution
 from .services import notify_moderators
@@ -84,26 +83,13 @@ def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
 
 
-def too_many(request, retry_after, unavailable=False):
-    """429 when this client sent too much; 503 when the counter itself is down."""
-    status = 503 if unavailable else 429
-    response = render(
-        request, "portal/rate_limited.html", {"unavailable": unavailable}, status=status
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
-
-
 def _submit(request, form_class, template_name, prepare, kind):
     # Bound on every POST, even an empty one, so that it says what is missing.
     form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        try:
-            limited = ratelimit.hit(request, "submit", settings.SUBMISSIONS_PER_HOUR, 3600)
-        except ratelimit.CounterUnavailable:
-            return too_many(request, retry_after=30, unavailable=True)
-        if limited:
-            return too_many(request, retry_after=ratelimit.seconds_left(3600))
+        refused = ratelimit.limited(request, "submit", settings.SUBMISSIONS_PER_HOUR)
+        if refused:
+            return refused
         if form.is_valid():
             item = form.save(commit=False)
             prepare(item)

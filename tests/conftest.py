@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from tests.factories import UserFactory
 
@@ -66,6 +67,14 @@ def client_for(client, user_for_role):
         return client
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The cache outlives a test (rate-limit counts live there): start each from empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -112,3 +112,16 @@ def test_moderators_cannot_edit_or_publish_jokes(client_for):
     ]
     assert "approve" in actions and "reject" in actions
     assert "publish" not in actions and "delete_selected" not in actions
+
+
+def test_a_jokes_state_changes_through_actions_only(client_for):
+    client = client_for("editor")
+    joke = JokeFactory()
+    form = client.get(reverse("admin:jokes_joke_change", args=[joke.pk])).context["adminform"].form
+    assert "status" not in form.fields and "hidden_by_reports" not in form.fields
+    add = client.get(reverse("admin:jokes_joke_add")).context["adminform"].form
+    assert [value for value, _ in add.fields["status"].choices] == [
+        "draft",
+        "published",
+        "archived",
+    ]

@@ -58,3 +58,11 @@ def test_chinese_text_is_compared_by_characters():
     original = JokeFactory(text="程序员的三大谎言：这个很简单。马上就好。在我的电脑上是好的。")
     variant = "程序员的三大谎言：这个非常简单。马上就好。在我的电脑上是好的。"
     assert Joke.objects.near_duplicate_of(variant) == original
+
+
+def test_two_jokes_of_one_kind_are_not_near_duplicates():
+    JokeFactory(
+        text="Knock, knock. Who is there? Lettuce. Lettuce who? Lettuce in, it is cold out here!"
+    )
+    other = "Knock, knock. Who is there? Boo. Boo who? Do not cry, it is only a joke."
+    assert Joke.objects.near_duplicate_of(other) is None

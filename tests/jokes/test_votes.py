@@ -298,11 +298,13 @@ def test_enough_distinct_visitors_hide_a_joke_until_a_moderator_decides(
 ):
     settings.JOKE_REPORTS_TO_HIDE = 3
     joke = JokeFactory(text="Reported joke", tags=["office"])
-    for _ in range(2):
-        Client().post(report_url(joke), {"reason": "offensive"})
+    for number in range(2):
+        Client().post(report_url(joke), {"reason": "offensive"}, REMOTE_ADDR=f"10.0.0.{number}")
+    # dropping the cookie is no new voice: the same address again counts once
+    Client().post(report_url(joke), {"reason": "offensive"}, REMOTE_ADDR="10.0.0.1")
     joke.refresh_from_db()
     assert joke.is_published
-    last = Client().post(report_url(joke), {"reason": "offensive"})
+    last = Client().post(report_url(joke), {"reason": "offensive"}, REMOTE_ADDR="10.0.0.9")
     assert last["Location"] == reverse("jokes:joke-list")  # its page is gone
     joke.refresh_from_db()
     assert joke.hidden_by_reports and not joke.is_published
@@ -407,3 +409,32 @@ def test_concurrent_votes_lose_nothing_and_double_count_nothing():
     values += [value for value, _ in wave]
     assert others_score() == (values.count("up") - values.count("down"), 70)
     assert_score_equals_the_votes(joke)
+
+
+def test_votes_and_reports_are_rate_limited_per_client(settings):
+    settings.VOTES_PER_HOUR = 2
+    settings.REPORTS_PER_HOUR = 1
+    joke = JokeFactory()
+    for _ in range(2):  # a fresh cookie each time: still the same client
+        assert Client().post(vote_url(joke), {"vote": "up"}).status_code == 302
+    too_many = Client().post(vote_url(joke), {"vote": "up"})
+    assert too_many.status_code == 429
+    assert int(too_many["Retry-After"]) > 0
+    status, body = vote_json(Client(), joke, "up")
+    assert status == 429 and "Too many votes" in body["error"]
+    joke.refresh_from_db()
+    assert joke.score == 2
+
+    assert Client().post(report_url(joke), {"reason": "spam"}).status_code == 302
+    assert Client().post(report_url(joke), {"reason": "spam"}).status_code == 429
+    assert joke.reports.count() == 1
+
+
+@pytest.mark.parametrize("target", ["foo", "joke-list", "admin"])
+def test_a_bare_word_as_next_is_a_relative_redirect_not_an_error(client, target):
+    joke = JokeFactory()
+    response = client.post(vote_url(joke), {"vote": "up", "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == target
+    response = client.post(reverse("jokes:safe-mode"), {"safe_mode": "off", "next": target})
+    assert response.status_code == 302

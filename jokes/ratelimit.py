@@ -1,4 +1,5 @@
-"""A per-client limit on how often a form can be sent, kept in the cache framework.
+"""A per-client limit on how often a form can be sent (votes, reports, submissions),
+kept in the cache framework.
 
 Counts live in the default cache (Redis in production: shared by every worker, with
 atomic increments). A client is a keyed hash of its address, never the address.
@@ -9,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
@@ -51,3 +53,20 @@ def hit(request, scope, limit, period):
 def seconds_left(period):
     """Until the current window ends (for Retry-After)."""
     return int(period - time.time() % period) + 1
+
+
+def too_many(request, retry_after, unavailable=False):
+    """429 when this client sent too much; 503 when the counter itself is down."""
+    status = 503 if unavailable else 429
+    response = render(request, "rate_limited.html", {"unavailable": unavailable}, status=status)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def limited(request, scope, limit, period=3600):
+    """None when this attempt is within the limit, else the page that says wait."""
+    try:
+        over = hit(request, scope, limit, period)
+    except CounterUnavailable:
+        return too_many(request, retry_after=30, unavailable=True)
+    return too_many(request, retry_after=seconds_left(period)) if over else None
