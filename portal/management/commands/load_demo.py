@@ -15,6 +15,7 @@ from bulletin.models import Article, Section
 from jokes.models import Category, Joke, new_status_token
 from portal.demo.articles import ARTICLES, SECTIONS
 from portal.demo.jokes import CATEGORIES, JOKES, PENDING
+from portal.models import Contribution
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -135,6 +136,21 @@ class Command(BaseCommand):
                 status_token=new_status_token(),
             )
         self.stdout.write(f"Demo content: {created} joke(s) added.")
+        self.create_contribution()
+
+    def create_contribution(self):
+        """A visitor's article waiting for the demo moderator."""
+        title = "Lost cat found on the town hall roof"
+        if Contribution.objects.filter(title=title).exists():
+            return
+        Contribution.objects.create(
+            title=title,
+            section=Section.objects.get(name="Bulletin headlines"),
+            text="The town hall's caretaker found a ginger cat on the roof on Tuesday morning."
+            "\n\nThe cat, called Marmalade, had been missing for three days. Its owner says "
+            "it will not be allowed near the ladder again.",
+            submitter_name="Ben Visitor",
+        )
 
     def print_logins(self):
         self.stdout.write(self.style.SUCCESS("\nDemo log-ins for http://127.0.0.1:8000/admin/"))
