@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion import create_revision, set_comment, set_user
-from reversion_compare.admin import CompareVersionAdmin
+
+from staff.revisions import GuardedVersionAdmin
 
 from .models import Article, PreviewLink, Section, TransitionError
 from .services import keep_old_url
@@ -102,7 +102,8 @@ class PreviewLinkInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(CompareVersionAdmin):
+class ArticleAdmin(GuardedVersionAdmin):
+    restore_permission = "bulletin.publish_article"
     list_display = [
         "title",
         "section",
@@ -218,27 +219,15 @@ class ArticleAdmin(CompareVersionAdmin):
         for preview in formset.deleted_objects:
             preview.delete()
 
-    # Revisions. Looking (history, compare) follows the change page; restoring is an
-    # editor's step. django-reversion writes the old version to the database before
-    # the change form checks who asks, and keeps it when that form answers with a
-    # redirect (as it does for an article outside the user's list), so the checks
-    # come first.
-
-    def compare_view(self, request, object_id, extra_context=None):
-        article = self.get_object(request, unquote(object_id))
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
-        if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().compare_view(request, object_id, extra_context)
+    # Revisions: see staff/revisions.py for who may look and who may restore.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        if not can_publish(request.user):
-            raise PermissionDenied
         article = self.get_object(request, unquote(object_id))
-        if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        was_at = article.get_absolute_url() if article.status == Article.Status.PUBLISHED else None
+        was_at = (
+            article.get_absolute_url()
+            if article is not None and article.status == Article.Status.PUBLISHED
+            else None
+        )
         response = super().revision_view(request, object_id, version_id, extra_context)
         if was_at and request.method == "POST" and response.status_code == 302:
             # The restored slug or section came from the revision, not from the form,
@@ -247,16 +236,6 @@ class ArticleAdmin(CompareVersionAdmin):
             if restored is not None:
                 keep_old_url(was_at, restored.get_absolute_url())
         return response
-
-    def recoverlist_view(self, request, extra_context=None):
-        if not can_publish(request.user):
-            raise PermissionDenied
-        return super().recoverlist_view(request, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not can_publish(request.user):
-            raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
 
     # Columns
 

@@ -6,9 +6,14 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion import create_revision, set_comment, set_user
-from reversion_compare.admin import CompareVersionAdmin
+
+from staff.revisions import GuardedVersionAdmin
 
 from .models import FLAG_FIELDS, Category, Joke, JokeOfTheDay, ModerationError, Report
+
+
+def can_publish(user):
+    return user.has_perm("jokes.publish_joke")
 
 
 @admin.register(Category)
@@ -62,7 +67,8 @@ class AwaitingModerationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Joke)
-class JokeAdmin(CompareVersionAdmin):
+class JokeAdmin(GuardedVersionAdmin):
+    restore_permission = "jokes.publish_joke"
     list_display = [
         "__str__",
         "category",
@@ -85,7 +91,7 @@ class JokeAdmin(CompareVersionAdmin):
     autocomplete_fields = ["category"]
     list_select_related = ["category"]
     # Approve and reject come from the moderation admin in portal/admin.py.
-    actions = ["publish", "unpublish", "archive"]
+    actions = ["publish", "unpublish", "archive", "submit_for_review"]
     inlines = [ReportInline]
     compare_exclude = ["tags"]
     readonly_fields = [
@@ -100,7 +106,10 @@ class JokeAdmin(CompareVersionAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "text", "category", "tags"]}),
-        (_("Publishing"), {"fields": ["status", "published_at", "hidden_by_reports"]}),
+        (
+            _("Publishing"),
+            {"fields": ["status", "published_at", "hidden_by_reports", "author"]},
+        ),
         (_("Content flags"), {"fields": FLAG_FIELDS}),
         (
             _("Submission and moderation"),
@@ -125,13 +134,30 @@ class JokeAdmin(CompareVersionAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
+        jokes = (
             super()
             .get_queryset(request)
             .annotate(
                 open_report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True))
             )
         )
+        user = request.user
+        if can_publish(user) or user.has_perm("jokes.moderate_joke"):
+            return jokes
+        return jokes.filter(author=user)  # authors: their own jokes only
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_publish(request.user):
+            return True
+        return obj.author_id == request.user.pk and obj.status in (
+            Joke.Status.DRAFT,
+            Joke.Status.REVIEW,
+        )
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -141,19 +167,25 @@ class JokeAdmin(CompareVersionAdmin):
             readonly += ["status", "hidden_by_reports"]
             if obj.status == Joke.Status.PENDING:
                 readonly += ["published_at"]
-        return readonly
+        if not can_publish(request.user):
+            readonly += ["published_at", "author"]
+        return list(dict.fromkeys(readonly))
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status":
             # Staff write jokes as drafts or publish them; pending and rejected are
             # what moderation makes of visitors' jokes.
-            kwargs["choices"] = [
-                (status, status.label)
-                for status in (Joke.Status.DRAFT, Joke.Status.PUBLISHED, Joke.Status.ARCHIVED)
-            ]
+            allowed = (
+                (Joke.Status.DRAFT, Joke.Status.REVIEW, Joke.Status.PUBLISHED, Joke.Status.ARCHIVED)
+                if can_publish(request.user)
+                else (Joke.Status.DRAFT, Joke.Status.REVIEW)  # authors cannot publish
+            )
+            kwargs["choices"] = [(status, status.label) for status in allowed]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        if not change and not obj.author_id:
+            obj.author = request.user
         if obj.status == Joke.Status.PUBLISHED and not obj.published_at:
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
@@ -209,7 +241,7 @@ class JokeAdmin(CompareVersionAdmin):
                 done.append(str(joke))
         self._report(request, done, refused, singular, plural)
 
-    @admin.action(permissions=["change"], description=_("Publish selected jokes"))
+    @admin.action(permissions=["publish"], description=_("Publish selected jokes"))
     def publish(self, request, queryset):
         self._run_step(
             request,
@@ -219,7 +251,7 @@ class JokeAdmin(CompareVersionAdmin):
             "%(count)d jokes published: %(items)s",
         )
 
-    @admin.action(permissions=["change"], description=_("Unpublish selected jokes"))
+    @admin.action(permissions=["publish"], description=_("Unpublish selected jokes"))
     def unpublish(self, request, queryset):
         self._run_step(
             request,
@@ -229,7 +261,7 @@ class JokeAdmin(CompareVersionAdmin):
             "%(count)d jokes unpublished: %(items)s",
         )
 
-    @admin.action(permissions=["change"], description=_("Archive selected jokes"))
+    @admin.action(permissions=["publish"], description=_("Archive selected jokes"))
     def archive(self, request, queryset):
         self._run_step(
             request,
@@ -237,6 +269,16 @@ class JokeAdmin(CompareVersionAdmin):
             "archive",
             "%(count)d joke archived: %(items)s",
             "%(count)d jokes archived: %(items)s",
+        )
+
+    @admin.action(permissions=["change"], description=_("Send selected drafts to review"))
+    def submit_for_review(self, request, queryset):
+        self._run_step(
+            request,
+            queryset,
+            "submit_for_review",
+            "%(count)d joke sent to review: %(items)s",
+            "%(count)d jokes sent to review: %(items)s",
         )
 
 

@@ -99,6 +99,18 @@ class JokeQuerySet(models.QuerySet):
             hidden_by_reports=False,
         )
 
+    def visible_to(self, user):
+        """What `user` may open: the public set, and for staff a preview of more.
+
+        Editors and moderators preview every joke; authors their own.
+        """
+        if user.is_active and user.is_staff:
+            if user.has_perm("jokes.publish_joke") or user.has_perm("jokes.moderate_joke"):
+                return self
+            if user.has_perm("jokes.view_joke"):
+                return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
+        return self.published()
+
     def safe(self):
         """Jokes with none of the content flags (what safe mode shows)."""
         return self.filter(**{flag: False for flag in FLAG_FIELDS})
@@ -157,6 +169,7 @@ class Joke(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         PENDING = "pending", _("Pending moderation")
         PUBLISHED = "published", _("Published")
         REJECTED = "rejected", _("Rejected")
@@ -172,6 +185,15 @@ class Joke(models.Model):
         Category, on_delete=models.PROTECT, related_name="jokes", verbose_name=_("category")
     )
     tags = TaggableManager(through=TaggedJoke, blank=True, verbose_name=_("tags"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jokes",
+        verbose_name=_("author"),
+        help_text=_("The staff member who wrote it (empty for visitors' jokes)."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     score = models.IntegerField(_("score"), default=0, editable=False)
@@ -238,7 +260,10 @@ class Joke(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("joke")
         verbose_name_plural = _("jokes")
-        permissions = [("moderate_joke", _("Can approve, reject and restore visitor jokes"))]
+        permissions = [
+            ("moderate_joke", _("Can approve, reject and restore visitor jokes")),
+            ("publish_joke", _("Can publish, unpublish and archive jokes")),
+        ]
         indexes = [
             models.Index(fields=["status", "published_at"], name="joke_status_published_idx"),
             models.Index(
@@ -300,6 +325,12 @@ class Joke(models.Model):
         # and tells the submitter; staff workflow steps must not go around that.
         if self.status == self.Status.PENDING:
             raise ModerationError(_("waiting for moderation: approve or reject it"))
+
+    def submit_for_review(self):
+        if self.status != self.Status.DRAFT:
+            raise ModerationError(_("only a draft can be sent to review"))
+        self.status = self.Status.REVIEW
+        self.save(update_fields=["status", "updated_at"])
 
     def publish(self):
         self._not_waiting_for_moderation()

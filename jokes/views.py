@@ -95,11 +95,11 @@ class JokeDetailView(DetailView):
     template_name = "jokes/joke_detail.html"
 
     def get_queryset(self):
-        user = self.request.user
-        jokes = Joke.objects.select_related("category").prefetch_related("tags")
-        if user.is_active and user.is_staff and user.has_perm("jokes.view_joke"):
-            return jokes
-        return jokes.published()
+        return (
+            Joke.objects.visible_to(self.request.user)
+            .select_related("category")
+            .prefetch_related("tags")
+        )
 
     def get_context_data(self, **kwargs):
         joke = self.object

@@ -122,6 +122,97 @@ def test_a_jokes_state_changes_through_actions_only(client_for):
     add = client.get(reverse("admin:jokes_joke_add")).context["adminform"].form
     assert [value for value, _ in add.fields["status"].choices] == [
         "draft",
+        "review",
         "published",
         "archived",
     ]
+
+
+# Authors write jokes: their own, as drafts sent to review; they cannot publish.
+
+
+def test_author_writes_a_joke_and_sends_it_to_review(client_for, author):
+    client = client_for("author")
+    category = CategoryFactory()
+    add = client.get(reverse("admin:jokes_joke_add")).context["adminform"].form
+    assert [value for value, _ in add.fields["status"].choices] == ["draft", "review"]
+    data = {
+        "title": "",
+        "text": "An author's joke.\nWith a punchline.",
+        "category": category.pk,
+        "tags": "",
+        "status": "draft",
+        "submitter_name": "",
+        "submitter_email": "",
+        "reports-TOTAL_FORMS": "0",
+        "reports-INITIAL_FORMS": "0",
+        "reports-MIN_NUM_FORMS": "0",
+        "reports-MAX_NUM_FORMS": "1000",
+    }
+    assert client.post(reverse("admin:jokes_joke_add"), data).status_code == 302
+    joke = Joke.objects.get()
+    assert joke.author == author and joke.status == Joke.Status.DRAFT
+
+    run_action(client, "submit_for_review", [joke])
+    joke.refresh_from_db()
+    assert joke.status == Joke.Status.REVIEW
+
+
+def test_author_cannot_publish_a_joke(client_for, author):
+    client = client_for("author")
+    joke = JokeFactory(author=author, status=Joke.Status.REVIEW, published_at=None)
+    actions = [
+        value
+        for value, _ in client.get(reverse(CHANGELIST))
+        .context["action_form"]
+        .fields["action"]
+        .choices
+    ]
+    assert "publish" not in actions and "submit_for_review" in actions
+    run_action(client, "publish", [joke])  # forged
+    joke.refresh_from_db()
+    assert joke.status == Joke.Status.REVIEW
+    forged = client.post(
+        reverse("admin:jokes_joke_add"),
+        {"text": "Forged publication.", "category": joke.category.pk, "status": "published"},
+    )
+    assert forged.status_code == 200
+    assert "status" in forged.context["adminform"].form.errors
+    assert not Joke.objects.filter(status=Joke.Status.PUBLISHED).exists()
+
+
+def test_author_sees_and_edits_only_their_own_drafts(client_for, author, other_author):
+    client = client_for("author")
+    mine = JokeFactory(author=author, status=Joke.Status.DRAFT, published_at=None)
+    theirs = JokeFactory(author=other_author, status=Joke.Status.DRAFT, published_at=None)
+    mine_published = JokeFactory(author=author)
+    listed = set(client.get(reverse(CHANGELIST)).context["cl"].result_list)
+    assert mine in listed and theirs not in listed
+    assert client.get(reverse("admin:jokes_joke_change", args=[theirs.pk])).status_code == 302
+    page = client.get(reverse("admin:jokes_joke_change", args=[mine_published.pk]))
+    assert not page.context["has_change_permission"]  # published: only editors change it
+
+
+def test_editors_publish_what_authors_sent_to_review(client_for, author):
+    joke = JokeFactory(author=author, status=Joke.Status.REVIEW, published_at=None)
+    run_action(client_for("editor"), "publish", [joke])
+    joke.refresh_from_db()
+    assert joke.is_published
+
+
+def test_only_editors_restore_a_jokes_revision(client_for, author, other_author):
+    from reversion import create_revision
+    from reversion.models import Version
+
+    joke = JokeFactory(author=other_author, text="The first words.")
+    with create_revision():
+        joke.save()
+    joke.text = "The second words."
+    with create_revision():
+        joke.save()
+    old = Version.objects.get_for_object(joke).last()
+    url = reverse("admin:jokes_joke_revision", args=[joke.pk, old.pk])
+    assert client_for("author").post(url, {}).status_code == 403
+    joke.refresh_from_db()
+    assert joke.text == "The second words."
+    assert client_for("editor").get(url).status_code == 200

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 roles_migration = importlib.import_module("portal.migrations.0001_create_roles")
 moderation_migration = importlib.import_module("portal.migrations.0003_moderation_roles")
+author_jokes_migration = importlib.import_module("portal.migrations.0004_author_jokes")
 
 AUTHORS = {
     "bulletin.add_article",
@@ -20,6 +21,11 @@ AUTHORS = {
     "bulletin.view_article",
     "bulletin.view_section",
     "taggit.view_tag",
+    # From 0004_author_jokes
+    "jokes.add_joke",
+    "jokes.change_joke",
+    "jokes.view_joke",
+    "jokes.view_category",
 }
 EDITORS = {
     "bulletin.add_article",
@@ -57,6 +63,7 @@ EDITORS = {
     "jokes.view_jokeoftheday",
     "jokes.change_jokeoftheday",
     "portal.view_contribution",
+    "jokes.publish_joke",
 }
 MODERATORS = {
     "jokes.view_joke",
@@ -72,9 +79,11 @@ def create_all_roles(apps):
     """What the role migrations do, in their order."""
     roles_migration.create_roles(apps, None)
     moderation_migration.forwards(apps, None)
+    author_jokes_migration.forwards(apps, None)
 
 
 def remove_all_roles(apps):
+    author_jokes_migration.backwards(apps, None)
     moderation_migration.backwards(apps, None)
     roles_migration.remove_roles(apps, None)
 
@@ -153,7 +162,7 @@ def test_the_migrations_are_reversible():
 def historical_apps():
     """The models as the roles migration saw them (what `migrate` passes it)."""
     executor = MigrationExecutor(connection)
-    return executor.loader.project_state(("portal", "0003_moderation_roles")).apps
+    return executor.loader.project_state(("portal", "0004_author_jokes")).apps
 
 
 @pytest.mark.parametrize("apps", [historical_apps, lambda: current_apps], ids=["state", "live"])
