@@ -10,16 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion import create_revision, set_comment, set_user
 
-from staff.revisions import GuardedVersionAdmin
+from staff.admin import StaffContentAdmin
 
 from .models import Article, PreviewLink, Section, TransitionError
 from .services import keep_old_url
 
 EDITOR_ONLY_FIELDS = ("publish_at", "expires_at", "featured", "author")
-
-
-def can_publish(user):
-    return user.has_perm("bulletin.publish_article")
 
 
 @admin.register(Section)
@@ -102,8 +98,8 @@ class PreviewLinkInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(GuardedVersionAdmin):
-    restore_permission = "bulletin.publish_article"
+class ArticleAdmin(StaffContentAdmin):
+    publish_permission = "bulletin.publish_article"
     list_display = [
         "title",
         "section",
@@ -140,27 +136,12 @@ class ArticleAdmin(GuardedVersionAdmin):
     # Who sees and edits what: editors everything; authors their own drafts.
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("tags")
-        if can_publish(request.user):
-            return queryset
-        return queryset.filter(author=request.user)
-
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None or can_publish(request.user):
-            return True
-        return obj.author_id == request.user.pk and obj.status in (
-            Article.Status.DRAFT,
-            Article.Status.REVIEW,
-        )
-
-    def has_publish_permission(self, request):
-        return can_publish(request.user)
+        # Authors see their own articles only (staff/admin.py).
+        return super().get_queryset(request).prefetch_related("tags")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not can_publish(request.user):
+        if not self.can_publish(request):
             readonly += EDITOR_ONLY_FIELDS
         return readonly
 
@@ -191,7 +172,7 @@ class ArticleAdmin(GuardedVersionAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "status" and not can_publish(request.user):
+        if db_field.name == "status" and not self.can_publish(request):
             # Authors write and send to review; a forged "published" is not a valid choice.
             kwargs["choices"] = [
                 (Article.Status.DRAFT, Article.Status.DRAFT.label),

@@ -7,13 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion import create_revision, set_comment, set_user
 
-from staff.revisions import GuardedVersionAdmin
+from staff.admin import StaffContentAdmin
 
 from .models import FLAG_FIELDS, Category, Joke, JokeOfTheDay, ModerationError, Report
-
-
-def can_publish(user):
-    return user.has_perm("jokes.publish_joke")
 
 
 @admin.register(Category)
@@ -67,8 +63,9 @@ class AwaitingModerationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Joke)
-class JokeAdmin(GuardedVersionAdmin):
-    restore_permission = "jokes.publish_joke"
+class JokeAdmin(StaffContentAdmin):
+    publish_permission = "jokes.publish_joke"
+    see_all_permissions = ["jokes.moderate_joke"]
     list_display = [
         "__str__",
         "category",
@@ -136,28 +133,12 @@ class JokeAdmin(GuardedVersionAdmin):
     def get_queryset(self, request):
         jokes = (
             super()
-            .get_queryset(request)
+            .get_queryset(request)  # authors: their own (staff/admin.py)
             .annotate(
                 open_report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True))
             )
         )
-        user = request.user
-        if can_publish(user) or user.has_perm("jokes.moderate_joke"):
-            return jokes
-        return jokes.filter(author=user)  # authors: their own jokes only
-
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None or can_publish(request.user):
-            return True
-        return obj.author_id == request.user.pk and obj.status in (
-            Joke.Status.DRAFT,
-            Joke.Status.REVIEW,
-        )
-
-    def has_publish_permission(self, request):
-        return can_publish(request.user)
+        return jokes
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -167,7 +148,7 @@ class JokeAdmin(GuardedVersionAdmin):
             readonly += ["status", "hidden_by_reports"]
             if obj.status == Joke.Status.PENDING:
                 readonly += ["published_at"]
-        if not can_publish(request.user):
+        if not self.can_publish(request):
             readonly += ["published_at", "author"]
         return list(dict.fromkeys(readonly))
 
@@ -177,7 +158,7 @@ class JokeAdmin(GuardedVersionAdmin):
             # what moderation makes of visitors' jokes.
             allowed = (
                 (Joke.Status.DRAFT, Joke.Status.REVIEW, Joke.Status.PUBLISHED, Joke.Status.ARCHIVED)
-                if can_publish(request.user)
+                if self.can_publish(request)
                 else (Joke.Status.DRAFT, Joke.Status.REVIEW)  # authors cannot publish
             )
             kwargs["choices"] = [(status, status.label) for status in allowed]

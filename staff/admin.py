@@ -1,6 +1,9 @@
-"""Revisions in the admin, shared by the apps whose content staff write (articles, jokes).
+"""The admin of what staff write (articles, jokes): who sees and edits what, and
+revisions.
 
-Looking at revisions (history, compare) follows the change page's permissions;
+Publishers (editors) see and change everything. Everybody else with access sees
+their own items only and changes them only while they are drafts or in review; they
+may not publish. Looking at revisions (history, compare) follows the change page's permissions;
 restoring or recovering one is a publisher's step. django-reversion writes the old
 version to the database before the change form checks who asks, and keeps it when
 that form answers with a redirect (as it does for an item outside the user's list),
@@ -12,11 +15,32 @@ from django.core.exceptions import PermissionDenied
 from reversion_compare.admin import CompareVersionAdmin
 
 
-class GuardedVersionAdmin(CompareVersionAdmin):
-    restore_permission = None  # "app_label.codename" of who may restore and recover
+class StaffContentAdmin(CompareVersionAdmin):
+    publish_permission = None  # "app_label.codename": publish, restore, see everything
+    see_all_permissions = ()  # others who see every item (read-only), e.g. moderators
+    author_editable_statuses = ("draft", "review")
 
-    def may_restore(self, request):
-        return request.user.has_perm(self.restore_permission)
+    def can_publish(self, request):
+        return request.user.has_perm(self.publish_permission)
+
+    def has_publish_permission(self, request):
+        return self.can_publish(request)
+
+    may_restore = can_publish
+
+    def get_queryset(self, request):
+        items = super().get_queryset(request)
+        user = request.user
+        if self.can_publish(request) or any(user.has_perm(p) for p in self.see_all_permissions):
+            return items
+        return items.filter(author=user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or self.can_publish(request):
+            return True
+        return obj.author_id == request.user.pk and obj.status in self.author_editable_statuses
 
     def compare_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
