@@ -141,7 +141,8 @@ class JokeAdmin(StaffContentAdmin):
         return jokes
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        # Set by reports, cleared by a moderator's decision: never typed in.
+        readonly = [*super().get_readonly_fields(request, obj), "hidden_by_reports"]
         if obj is not None:
             # Once a joke exists its state changes through the actions (publish,
             # unpublish, archive, approve, reject), which keep every rule and record.
