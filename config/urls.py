@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("bulletin/", include("bulletin.urls")),
     path("jokes/", include("jokes.urls")),
+    path("feeds/", include("portal.feed_urls")),
     path("", include("portal.urls")),
 ]
 

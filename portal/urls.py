@@ -1,13 +1,28 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from bulletin import converters  # noqa: F401 - registers the path converters
 
 from . import views
+from .sitemaps import SITEMAPS
 
 app_name = "portal"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("favicon.ico", views.favicon),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "portal:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("submit/joke/", views.submit_joke, name="submit-joke"),
     path("submit/article/", views.submit_article, name="submit-article"),

@@ -1,0 +1,73 @@
+"""RSS and Atom feeds of published jokes (safe ones: a feed reader has no switch)."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Joke
+
+FEED_LENGTH = 30
+
+
+class LatestJokesFeed(Feed):
+    title = _("Latest jokes")
+    description = _("The newest jokes in the collection.")
+
+    def link(self):
+        return reverse("jokes:joke-list")
+
+    def jokes(self):
+        return Joke.objects.for_visitor(safe_mode=True).for_listing()
+
+    def items(self):
+        return self.jokes()[:FEED_LENGTH]
+
+    def item_title(self, joke):
+        return str(joke)
+
+    def item_description(self, joke):
+        return joke.text  # plain text; the feed generator escapes it
+
+    def item_pubdate(self, joke):
+        return joke.published_at
+
+    def item_updateddate(self, joke):
+        return joke.updated_at
+
+    def item_author_name(self, joke):
+        # Only the public name a visitor chose to show; never the e-mail address.
+        return joke.submitter_name or None
+
+    def item_categories(self, joke):
+        return [joke.category.name]
+
+
+class LatestJokesAtomFeed(LatestJokesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestJokesFeed.description
+
+
+class CategoryFeed(LatestJokesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, category):
+        return _("Jokes: %(category)s") % {"category": category.name}
+
+    def description(self, category):
+        return category.description or self.title(category)
+
+    def link(self, category):
+        return category.get_absolute_url()
+
+    def items(self, category):
+        return self.jokes().filter(category=category)[:FEED_LENGTH]
+
+
+class CategoryAtomFeed(CategoryFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, category):
+        return self.description(category)

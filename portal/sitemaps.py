@@ -1,0 +1,55 @@
+"""The sitemap: an index of one sitemap per kind, each split into pages when large."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from taggit.models import Tag
+
+from bulletin.models import Article, TaggedArticle
+from bulletin.sitemaps import ArticleSitemap, SectionSitemap
+from jokes.models import Joke, TaggedJoke
+from jokes.sitemaps import CategorySitemap, JokeSitemap
+
+
+class StaticSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return [
+            "portal:home",
+            "bulletin:article-list",
+            "bulletin:archive-index",
+            "jokes:joke-list",
+            "jokes:joke-top",
+        ]
+
+    def location(self, name):
+        return reverse(name)
+
+
+class TagSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        published_articles = TaggedArticle.objects.filter(
+            tag=OuterRef("pk"), content_object__in=Article.objects.published()
+        )
+        published_jokes = TaggedJoke.objects.filter(
+            tag=OuterRef("pk"), content_object__in=Joke.objects.published()
+        )
+        return Tag.objects.filter(
+            Q(Exists(published_articles)) | Q(Exists(published_jokes))
+        ).order_by("pk")
+
+    def location(self, tag):
+        return reverse("portal:tag-detail", kwargs={"slug": tag.slug})
+
+
+SITEMAPS = {
+    "pages": StaticSitemap,
+    "sections": SectionSitemap,
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "jokes": JokeSitemap,
+    "tags": TagSitemap,
+}

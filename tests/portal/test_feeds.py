@@ -1,0 +1,215 @@
+"""Feeds, sitemaps and robots.txt: valid, published content only, fixed query counts."""
+
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bulletin.models import Article
+from jokes.models import Joke
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    JokeFactory,
+    SectionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+@pytest.fixture
+def content():
+    section = SectionFactory(name="News", slug="news")
+    category = CategoryFactory(name="Puns", slug="puns")
+    author = UserFactory(username="reporter", first_name="Rita", last_name="Porter")
+    public = ArticleFactory(
+        section=section, title="Public headline", author=author, tags=["rivers"]
+    )
+    ArticleFactory(section=section, title="Draft headline", draft=True, tags=["rivers"])
+    ArticleFactory(section=section, title="Scheduled headline", scheduled=True, tags=["rivers"])
+    joke = JokeFactory(
+        category=category,
+        title="Public joke",
+        submitter_name="Zoe",
+        submitter_email="zoe@example.org",
+        tags=["rivers"],
+    )
+    JokeFactory(category=category, title="Pending joke", pending=True, tags=["rivers"])
+    JokeFactory(category=category, title="Flagged joke", nsfw=True, tags=["rivers"])
+    return {"section": section, "category": category, "article": public, "joke": joke}
+
+
+FEEDS = {
+    "headlines": lambda c: reverse("feeds:headlines"),
+    "headlines-atom": lambda c: reverse("feeds:headlines-atom"),
+    "section": lambda c: reverse("feeds:section", kwargs={"section": "news"}),
+    "section-atom": lambda c: reverse("feeds:section-atom", kwargs={"section": "news"}),
+    "jokes": lambda c: reverse("feeds:jokes"),
+    "jokes-atom": lambda c: reverse("feeds:jokes-atom"),
+    "category": lambda c: reverse("feeds:category", kwargs={"slug": "puns"}),
+    "category-atom": lambda c: reverse("feeds:category-atom", kwargs={"slug": "puns"}),
+    "tag": lambda c: reverse("feeds:tag", kwargs={"slug": "rivers"}),
+    "tag-atom": lambda c: reverse("feeds:tag-atom", kwargs={"slug": "rivers"}),
+}
+
+
+def parse(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_every_feed_is_valid_and_shows_published_content_only(client, content, name, settings):
+    feed = parse(client, FEEDS[name](content))
+    assert feed.version == ("atom10" if name.endswith("atom") else "rss20")
+    titles = [entry.title for entry in feed.entries]
+    assert titles, name
+    for hidden in ["Draft headline", "Scheduled headline", "Pending joke", "Flagged joke"]:
+        assert hidden not in titles
+    for entry in feed.entries:
+        assert entry.link.startswith(f"http://{settings.SITE_DOMAIN}/")
+        assert entry.published_parsed
+    raw = client.get(FEEDS[name](content)).content.decode()
+    assert "zoe@example.org" not in raw
+
+
+def test_feed_entries_carry_what_a_reader_needs(client, content):
+    [entry] = parse(client, reverse("feeds:headlines")).entries
+    article = content["article"]
+    assert entry.title == "Public headline"
+    assert entry.link.endswith(article.get_absolute_url())
+    assert entry.summary == article.summary
+    assert entry.author == "Rita Porter"
+    assert [tag.term for tag in entry.tags] == ["News"]
+    [joke_entry] = parse(client, reverse("feeds:jokes-atom")).entries
+    assert joke_entry.author == "Zoe"
+    assert "Its punchline" in joke_entry.summary
+
+
+def test_the_tag_feed_mixes_headlines_and_jokes(client, content):
+    titles = {entry.title for entry in parse(client, reverse("feeds:tag", args=["rivers"])).entries}
+    assert titles == {"Public headline", "Public joke"}
+
+
+def test_a_scheduled_article_enters_the_feed_when_its_time_comes(client, content):
+    article = Article.objects.get(title="Scheduled headline")
+    Article.objects.filter(pk=article.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    titles = [entry.title for entry in parse(client, reverse("feeds:headlines")).entries]
+    assert "Scheduled headline" in titles
+
+
+@pytest.mark.parametrize(
+    "url", ["/feeds/sections/nope/", "/feeds/categories/nope/", "/feeds/tags/nope/"]
+)
+def test_unknown_feeds_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_feed_query_counts_do_not_grow(client, content, django_assert_num_queries, name):
+    url = FEEDS[name](content)
+    client.get(url)  # the site's domain is read once, then cached
+    with django_assert_num_queries(QUERIES[name]):
+        client.get(url)
+    for _ in range(5):
+        ArticleFactory(section=content["section"], tags=["rivers"])
+        JokeFactory(category=content["category"], tags=["rivers"])
+    with django_assert_num_queries(QUERIES[name]):
+        client.get(url)
+
+
+# the items; + the section, category or tag; the tag feed reads headlines and jokes
+QUERIES = {
+    "headlines": 1,
+    "headlines-atom": 1,
+    "section": 2,
+    "section-atom": 2,
+    "jokes": 1,
+    "jokes-atom": 1,
+    "category": 2,
+    "category-atom": 2,
+    "tag": 3,
+    "tag-atom": 3,
+}
+
+
+def test_pages_advertise_their_feeds(client, content):
+    pages = {
+        "/": "/feeds/headlines/",
+        "/bulletin/news/": "/feeds/sections/news/",
+        "/jokes/category/puns/": "/feeds/categories/puns/",
+        "/tags/rivers/": "/feeds/tags/rivers/",
+    }
+    for page, feed in pages.items():
+        html = client.get(page).content.decode()
+        assert 'rel="alternate" type="application/rss+xml"' in html, page
+        assert f'href="{feed}"' in html, page
+
+
+# Sitemaps and robots.txt
+
+
+def sitemap_locations(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own output
+    return root, [loc.text for loc in root.iterfind(".//sm:loc", SITEMAP_NS)]
+
+
+def test_the_sitemap_index_and_its_parts(client, content, settings):
+    root, parts = sitemap_locations(client, "/sitemap.xml")
+    assert root.tag == f"{{{SITEMAP_NS['sm']}}}sitemapindex"
+    base = f"http://{settings.SITE_DOMAIN}"
+    assert {f"{base}/sitemap-{kind}.xml" for kind in ["pages", "articles", "jokes", "tags"]} <= set(
+        parts
+    )
+    every = []
+    for part in parts:
+        part_root, locations = sitemap_locations(client, part.removeprefix(base))
+        assert part_root.tag == f"{{{SITEMAP_NS['sm']}}}urlset"
+        every += locations
+    assert f"{base}{content['article'].get_absolute_url()}" in every
+    assert f"{base}{content['joke'].get_absolute_url()}" in every
+    assert f"{base}/tags/rivers/" in every
+    assert f"{base}/bulletin/news/" in every
+    for hidden in Article.objects.exclude(pk__in=Article.objects.published()):
+        assert f"{base}{hidden.get_absolute_url()}" not in every
+    for hidden in Joke.objects.exclude(pk__in=Joke.objects.published()):
+        assert f"{base}{hidden.get_absolute_url()}" not in every
+    _, articles = sitemap_locations(client, "/sitemap-articles.xml")
+    assert client.get("/sitemap-articles.xml").content.count(b"<lastmod>") == len(articles)
+
+
+@pytest.mark.parametrize("kind", ["articles", "jokes", "tags", "sections", "categories"])
+def test_sitemap_query_counts_do_not_grow(client, content, django_assert_num_queries, kind):
+    url = f"/sitemap-{kind}.xml"
+    client.get(url)  # the site's domain is read once, then cached
+    with django_assert_num_queries(SITEMAP_QUERIES[kind]):
+        client.get(url)
+    for _ in range(5):
+        ArticleFactory(section=SectionFactory(), tags=["more"])
+        JokeFactory(category=CategoryFactory(), tags=["more"])
+    with django_assert_num_queries(SITEMAP_QUERIES[kind]):
+        client.get(url)
+
+
+# a count for the paginator, the items
+SITEMAP_QUERIES = {"articles": 2, "jokes": 2, "tags": 2, "sections": 2, "categories": 2}
+
+
+def test_robots_txt(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    for path in ["/admin/", "/search/", "/submit/", "/bulletin/preview/"]:
+        assert f"Disallow: {path}" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
