@@ -307,6 +307,24 @@ class Joke(models.Model):
             and not self.hidden_by_reports
         )
 
+    def as_json(self):
+        """The public fields, with stable names (the joke's page in JSON, and the API).
+        Never the submitter's e-mail."""
+        return {
+            "id": self.pk,
+            "title": self.title,
+            "text": self.text,
+            "category": {"slug": self.category.slug, "name": self.category.name},
+            "tags": [tag.name for tag in self.tags.all()],
+            "flags": {flag: getattr(self, flag) for flag in FLAG_FIELDS},
+            "safe": self.is_safe,
+            "score": self.score,
+            "votes": self.vote_count,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "submitted_by": self.submitter_name or None,
+            "url": self.get_absolute_url(),
+        }
+
     @property
     def is_safe(self):
         return not any(getattr(self, flag) for flag in FLAG_FIELDS)

@@ -130,7 +130,14 @@ class JokeDetailView(DetailView):
         return data
 
     def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
+        if wants_json(self.request) and not context["is_preview"]:
+            # As the popular joke APIs do: the same address answers in JSON when asked.
+            response = JsonResponse(
+                self.object.as_json(), json_dumps_params={"ensure_ascii": False}
+            )
+        else:
+            response = super().render_to_response(context, **response_kwargs)
+        response["Vary"] = "Accept"
         if context["is_preview"]:
             response["X-Robots-Tag"] = "noindex, nofollow"
             response["Cache-Control"] = "private, no-store"

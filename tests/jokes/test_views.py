@@ -517,3 +517,28 @@ def test_a_visitor_who_voted_costs_one_query_more_at_most(
     fill(30, category)
     with django_assert_num_queries(queries + extra):
         client.get(url)
+
+
+def test_a_joke_page_answers_in_json_when_asked(client):
+    joke = JokeFactory(
+        title="Orchestra", submitter_name="Zoe", submitter_email="zoe@example.org", tags=["music"]
+    )
+    response = client.get(joke.get_absolute_url(), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "Accept" in response["Vary"]
+    data = response.json()
+    assert data["id"] == joke.pk and data["title"] == "Orchestra"
+    assert data["text"] == joke.text
+    assert data["category"] == {"slug": joke.category.slug, "name": joke.category.name}
+    assert data["tags"] == ["music"] and data["safe"] is True
+    assert data["submitted_by"] == "Zoe"
+    assert "zoe@example.org" not in response.content.decode()
+    html = client.get(joke.get_absolute_url())
+    assert html["Content-Type"].startswith("text/html")
+
+
+def test_an_unpublished_joke_is_a_404_in_json_too(client):
+    joke = JokeFactory(pending=True)
+    response = client.get(joke.get_absolute_url(), HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
