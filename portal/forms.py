@@ -57,18 +57,18 @@ class JokeSubmissionForm(SubmissionForm):
             raise ValidationError(
                 _("That is a bit short for a joke (10 characters at least)."), code="too_short"
             )
-        print_ = fingerprint(text)
-        if not print_:
+        text_print = fingerprint(text)
+        if not text_print:
             raise ValidationError(_("A joke needs some words."), code="no_words")
-        self._refuse_duplicate(print_)
+        self._refuse_duplicate(text_print)
         return text
 
     @staticmethod
-    def _refuse_duplicate(print_):
+    def _refuse_duplicate(text_print):
         """The same joke published or pending is refused; only a public one is linked
         (looked for first: which of several a plain query returns would depend on the
         database's ordering of a NULL publish time)."""
-        same = Joke.objects.filter(fingerprint=print_)
+        same = Joke.objects.filter(fingerprint=text_print)
         public = same.published().first()
         if public is not None:
             message = format_html(
