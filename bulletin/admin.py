@@ -5,10 +5,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from reversion import create_revision, set_comment, set_user
 
 from staff.admin import StaffContentAdmin
 
@@ -100,6 +99,7 @@ class PreviewLinkInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(StaffContentAdmin):
     publish_permission = "bulletin.publish_article"
+    step_errors = TransitionError
     list_display = [
         "title",
         "section",
@@ -237,80 +237,53 @@ class ArticleAdmin(StaffContentAdmin):
     # Workflow actions: one article at a time through the model's own methods, so no
     # rule is bypassed, and a report of what changed and what could not, and why.
 
-    def _run_step(self, request, queryset, step, done_message, comment):
-        changed, refused = [], []
-        for article in queryset.select_related("section"):
-            try:
-                with create_revision():
-                    getattr(article, step)()
-                    set_user(request.user)
-                    set_comment(comment)
-            except TransitionError as why:
-                refused.append((article, why))
-            else:
-                changed.append(article)
-        if changed:
-            self.message_user(
-                request,
-                format_html(
-                    "{} {}",
-                    ngettext(done_message[0], done_message[1], len(changed)) % len(changed),
-                    ", ".join(a.title for a in changed),
-                ),
-                messages.SUCCESS,
-            )
-        if refused:
-            self.message_user(
-                request,
-                format_html(
-                    "{} {}",
-                    ngettext(
-                        "%d article was not changed:", "%d articles were not changed:", len(refused)
-                    )
-                    % len(refused),
-                    format_html_join("; ", "“{}”: {}", ((a.title, why) for a, why in refused)),
-                ),
-                messages.WARNING,
-            )
-
     @admin.action(permissions=["publish"], description=_("Publish (or schedule) selected articles"))
     def publish(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "publish",
-            ("%d article published or scheduled:", "%d articles published or scheduled:"),
             _("Published"),
+            (
+                "%(count)d article published or scheduled: %(items)s",
+                "%(count)d articles published or scheduled: %(items)s",
+            ),
         )
 
     @admin.action(permissions=["publish"], description=_("Unpublish selected articles (to draft)"))
     def unpublish(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "unpublish",
-            ("%d article unpublished:", "%d articles unpublished:"),
             _("Unpublished"),
+            (
+                "%(count)d article unpublished: %(items)s",
+                "%(count)d articles unpublished: %(items)s",
+            ),
         )
 
     @admin.action(permissions=["publish"], description=_("Archive selected articles"))
     def archive(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "archive",
-            ("%d article archived:", "%d articles archived:"),
             _("Archived"),
+            ("%(count)d article archived: %(items)s", "%(count)d articles archived: %(items)s"),
         )
 
     @admin.action(permissions=["change"], description=_("Send selected drafts to review"))
     def submit_for_review(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "submit_for_review",
-            ("%d article sent to review:", "%d articles sent to review:"),
             _("Sent to review"),
+            (
+                "%(count)d article sent to review: %(items)s",
+                "%(count)d articles sent to review: %(items)s",
+            ),
         )
 
 

@@ -1,11 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from reversion import create_revision, set_comment, set_user
 
 from staff.admin import StaffContentAdmin
 
@@ -65,6 +63,7 @@ class AwaitingModerationFilter(admin.SimpleListFilter):
 @admin.register(Joke)
 class JokeAdmin(StaffContentAdmin):
     publish_permission = "jokes.publish_joke"
+    step_errors = ModerationError
     see_all_permissions = ["jokes.moderate_joke"]
     list_display = [
         "__str__",
@@ -193,74 +192,47 @@ class JokeAdmin(StaffContentAdmin):
             [(reverse("admin:jokes_joke_change", args=[other.pk]), str(other), other.text)],
         )
 
-    def _report(self, request, done, refused, singular, plural):
-        if done:
-            self.message_user(
-                request,
-                ngettext(singular, plural, len(done))
-                % {"count": len(done), "items": ", ".join(done)},
-                messages.SUCCESS,
-            )
-        if refused:
-            self.message_user(
-                request,
-                _("Not changed: %(items)s")
-                % {"items": "; ".join(f"“{item}”: {why}" for item, why in refused)},
-                messages.WARNING,
-            )
-
-    def _run_step(self, request, queryset, step, singular, plural):
-        done, refused = [], []
-        for joke in queryset:
-            try:
-                with create_revision():
-                    getattr(joke, step)()
-                    set_user(request.user)
-                    set_comment(step.title())
-            except ModerationError as why:
-                refused.append((joke, why))
-            else:
-                done.append(str(joke))
-        self._report(request, done, refused, singular, plural)
-
     @admin.action(permissions=["publish"], description=_("Publish selected jokes"))
     def publish(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "publish",
-            "%(count)d joke published: %(items)s",
-            "%(count)d jokes published: %(items)s",
+            _("Published"),
+            ("%(count)d joke published: %(items)s", "%(count)d jokes published: %(items)s"),
         )
 
     @admin.action(permissions=["publish"], description=_("Unpublish selected jokes"))
     def unpublish(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "unpublish",
-            "%(count)d joke unpublished: %(items)s",
-            "%(count)d jokes unpublished: %(items)s",
+            _("Unpublished"),
+            ("%(count)d joke unpublished: %(items)s", "%(count)d jokes unpublished: %(items)s"),
         )
 
     @admin.action(permissions=["publish"], description=_("Archive selected jokes"))
     def archive(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "archive",
-            "%(count)d joke archived: %(items)s",
-            "%(count)d jokes archived: %(items)s",
+            _("Archived"),
+            ("%(count)d joke archived: %(items)s", "%(count)d jokes archived: %(items)s"),
         )
 
     @admin.action(permissions=["change"], description=_("Send selected drafts to review"))
     def submit_for_review(self, request, queryset):
-        self._run_step(
+        self.run_model_step(
             request,
             queryset,
             "submit_for_review",
-            "%(count)d joke sent to review: %(items)s",
-            "%(count)d jokes sent to review: %(items)s",
+            _("Sent to review"),
+            (
+                "%(count)d joke sent to review: %(items)s",
+                "%(count)d jokes sent to review: %(items)s",
+            ),
         )
 
 

@@ -7,18 +7,17 @@ is staff, and it merges only taggit's generic tagged items, not our per-app ones
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from reversion import create_revision, set_comment, set_user
 from taggit.models import Tag
 
 from jokes.admin import JokeAdmin
 from jokes.models import FLAG_FIELDS, Joke, ModerationError
+from staff.admin import StepActions
 
 from .models import Contribution
 from .services import notify_submitter
@@ -85,7 +84,7 @@ class RejectForm(forms.Form):
         return reason
 
 
-class ModerationActions:
+class ModerationActions(StepActions):
     """Approve and reject as admin actions, each asking on a page of its own (flags,
     a reason). Every item goes through its model's locked approve()/reject(), so two
     moderators on one item give one outcome; the message says which items changed,
@@ -109,38 +108,21 @@ class ModerationActions:
         }
         return TemplateResponse(request, "admin/moderate.html", context)
 
-    def _decide(self, request, queryset, decide, comment):
-        done, refused = [], []
-        for item in queryset:
-            try:
-                with create_revision():
-                    decide(item)
-                    set_user(request.user)
-                    set_comment(comment)
-            except ModerationError as why:
-                refused.append((item, why))
-            else:
-                done.append(item)
-                # The admin's own log: who decided what and when, on the item's history.
-                self.log_change(request, item, comment)
-                notify_submitter(item, request)
-        return done, refused
+    def _decide(self, request, queryset, decide, comment, done):
+        def record_and_tell(item):
+            # The admin's own log: who decided what and when, on the item's history.
+            self.log_change(request, item, comment)
+            notify_submitter(item, request)
 
-    def _tell(self, request, done, refused, singular, plural):
-        if done:
-            self.message_user(
-                request,
-                ngettext(singular, plural, len(done))
-                % {"count": len(done), "items": ", ".join(f"“{item}”" for item in done)},
-                messages.SUCCESS,
-            )
-        if refused:
-            self.message_user(
-                request,
-                _("Not changed: %(items)s")
-                % {"items": "; ".join(f"“{item}”: {why}" for item, why in refused)},
-                messages.WARNING,
-            )
+        self.run_steps(
+            request,
+            queryset,
+            decide,
+            comment=comment,
+            done=done,
+            errors=ModerationError,
+            after=record_and_tell,
+        )
 
     @admin.action(permissions=["moderate"], description=_("Approve selected items"))
     def approve(self, request, queryset):
@@ -148,11 +130,12 @@ class ModerationActions:
         if not form.is_valid():
             return self._moderation_page(request, queryset, form, "approve", _("Approve"))
         extra = form.cleaned_data
-        done, refused = self._decide(
-            request, queryset, lambda item: item.approve(by=request.user, **extra), "Approved"
-        )
-        self._tell(
-            request, done, refused, "%(count)d approved: %(items)s", "%(count)d approved: %(items)s"
+        self._decide(
+            request,
+            queryset,
+            lambda item: item.approve(by=request.user, **extra),
+            "Approved",
+            ("%(count)d approved: %(items)s", "%(count)d approved: %(items)s"),
         )
         return None
 
@@ -164,14 +147,12 @@ class ModerationActions:
         if not form.is_valid():
             return self._moderation_page(request, queryset, form, "reject", _("Reject"))
         reason = form.cleaned_data["reason"]
-        done, refused = self._decide(
+        self._decide(
             request,
             queryset,
             lambda item: item.reject(by=request.user, reason=reason),
             "Rejected: " + Truncator(reason).chars(80),
-        )
-        self._tell(
-            request, done, refused, "%(count)d rejected: %(items)s", "%(count)d rejected: %(items)s"
+            ("%(count)d rejected: %(items)s", "%(count)d rejected: %(items)s"),
         )
         return None
 

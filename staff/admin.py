@@ -10,15 +10,67 @@ that form answers with a redirect (as it does for an item outside the user's lis
 so these checks come first.
 """
 
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from reversion import create_revision, set_comment, set_user
 from reversion_compare.admin import CompareVersionAdmin
 
 
-class StaffContentAdmin(CompareVersionAdmin):
+class StepActions:
+    """Admin actions that run a workflow step on each selected item, one at a time
+    through the model's own method (so no rule is bypassed), each in a revision, and
+    then say which items changed and which could not, and why."""
+
+    def run_steps(self, request, items, step, *, comment, done, errors, after=None):
+        """`step(item)` on each item; `done` is (singular, plural) with %(count)d and
+        %(items)s; `errors` the exception(s) that mean "not for this item";
+        `after(item)` runs for each changed item. Returns the changed items."""
+        changed, refused = [], []
+        for item in items:
+            try:
+                with create_revision():
+                    step(item)
+                    set_user(request.user)
+                    set_comment(comment)
+            except errors as why:
+                refused.append((item, why))
+            else:
+                changed.append(item)
+                if after:
+                    after(item)
+        if changed:
+            titles = ", ".join(f"“{item}”" for item in changed)
+            message = ngettext(done[0], done[1], len(changed))
+            self.message_user(
+                request, message % {"count": len(changed), "items": titles}, messages.SUCCESS
+            )
+        if refused:
+            reasons = "; ".join(f"“{item}”: {why}" for item, why in refused)
+            self.message_user(
+                request, _("Not changed: %(items)s") % {"items": reasons}, messages.WARNING
+            )
+        return changed
+
+
+class StaffContentAdmin(StepActions, CompareVersionAdmin):
     publish_permission = None  # "app_label.codename": publish, restore, see everything
     see_all_permissions = ()  # others who see every item (read-only), e.g. moderators
     author_editable_statuses = ("draft", "review")
+    step_errors = ()  # the model's "this step does not apply" exception
+
+    def run_model_step(self, request, queryset, method, comment, done):
+        """An action that calls `method` (a model method's name) on each item."""
+        self.run_steps(
+            request,
+            queryset,
+            lambda item: getattr(item, method)(),
+            comment=comment,
+            done=done,
+            errors=self.step_errors,
+        )
 
     def can_publish(self, request):
         return request.user.has_perm(self.publish_permission)

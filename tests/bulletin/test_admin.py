@@ -376,8 +376,8 @@ def test_author_sends_drafts_to_review_with_the_action(client_for, author, own_d
     own_draft.refresh_from_db()
     assert own_draft.status == Article.Status.REVIEW
     assert messages_of(response) == [
-        ("success", "1 article sent to review: Author's own draft"),
-        ("warning", "1 article was not changed: “Waiting”: only a draft can be sent to review"),
+        ("success", "1 article sent to review: “Author's own draft”"),
+        ("warning", "Not changed: “Waiting”: only a draft can be sent to review"),
     ]
     assert revision_comments(own_draft) == ["Sent to review"]
 
@@ -524,8 +524,8 @@ def test_editor_publishes_and_is_told_what_could_not_be(client_for, own_draft, p
 
     assert response.status_code == 302
     assert messages_of(response) == [
-        ("success", "1 article published or scheduled: Author's own draft"),
-        ("warning", "1 article was not changed: “Already out”: already published"),
+        ("success", "1 article published or scheduled: “Author's own draft”"),
+        ("warning", "Not changed: “Already out”: already published"),
     ]
     own_draft.refresh_from_db()
     assert own_draft.is_published
@@ -536,8 +536,8 @@ def test_editor_unpublishes_to_draft(client_for, own_draft, published):
     response = run_action(client_for("editor"), "unpublish", published, own_draft)
 
     assert messages_of(response) == [
-        ("success", "1 article unpublished: Already out"),
-        ("warning", "1 article was not changed: “Author's own draft”: not published"),
+        ("success", "1 article unpublished: “Already out”"),
+        ("warning", "Not changed: “Author's own draft”: not published"),
     ]
     published.refresh_from_db()
     assert published.status == Article.Status.DRAFT
@@ -549,8 +549,8 @@ def test_editor_archives(client_for, own_draft, published):
     response = run_action(client_for("editor"), "archive", published, own_draft)
 
     assert messages_of(response) == [
-        ("success", "1 article archived: Already out"),
-        ("warning", "1 article was not changed: “Author's own draft”: already archived"),
+        ("success", "1 article archived: “Already out”"),
+        ("warning", "Not changed: “Author's own draft”: already archived"),
     ]
     published.refresh_from_db()
     assert published.status == Article.Status.ARCHIVED
@@ -562,7 +562,7 @@ def test_bulk_publish_counts_in_plural(client_for, section):
     [(level, text)] = messages_of(response)
     assert level == "success"
     assert text.startswith("2 articles published or scheduled: ")
-    assert {"Draft 1", "Draft 2"} == set(text.split(": ", 1)[1].split(", "))
+    assert {"“Draft 1”", "“Draft 2”"} == set(text.split(": ", 1)[1].split(", "))
 
 
 def test_titles_in_action_messages_are_escaped_once(client_for, section):
@@ -571,7 +571,7 @@ def test_titles_in_action_messages_are_escaped_once(client_for, section):
     client = client_for("editor")
     response = run_action(client, "publish", draft, done)
     page = client.get(response.url).content.decode()
-    assert "published or scheduled: &lt;b&gt;Bold&lt;/b&gt; &amp; co</li>" in page
+    assert "published or scheduled: “&lt;b&gt;Bold&lt;/b&gt; &amp; co”</li>" in page
     assert "“&lt;i&gt;Out&lt;/i&gt;”: already published" in page
     assert "<b>Bold" not in page and "&amp;lt;" not in page
 
@@ -585,8 +585,7 @@ def test_publish_refuses_an_article_that_would_expire_first(client_for, own_draf
     assert messages_of(response) == [
         (
             "warning",
-            "1 article was not changed: “Author's own draft”: "
-            "its expiry time is before its publish time",
+            "Not changed: “Author's own draft”: its expiry time is before its publish time",
         )
     ]
     own_draft.refresh_from_db()

@@ -28,7 +28,7 @@ def test_editor_publishes_unpublishes_and_archives(client_for):
     live = JokeFactory(title="Live one")
 
     response = run_action(client, "publish", [draft, live])
-    assert ("success", "1 joke published: Draft one") in messages_of(response)
+    assert ("success", "1 joke published: “Draft one”") in messages_of(response)
     assert ("warning", "Not changed: “Live one”: already published") in messages_of(response)
     draft.refresh_from_db()
     assert draft.is_published
