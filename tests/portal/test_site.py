@@ -74,3 +74,11 @@ def test_a_scheduled_article_preview_says_when_it_appears(client, editor):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "this article is scheduled; it appears on" in html
     assert "(Published)" not in html
+
+
+def test_a_forbidden_page_is_in_the_sites_look(client, author):
+    client.force_login(author)
+    response = client.get("/admin/moderation/")
+    assert response.status_code == 403
+    assert b"Not allowed" in response.content
+    assert b'href="/admin/"' in response.content
