@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Window
@@ -148,7 +149,7 @@ class TransitionError(Exception):
     """A workflow step that does not apply to the article as it is."""
 
 
-@reversion.register(follow=["tagged_items"])
+@reversion.register(follow=["tagged_items"], exclude=["search_vector"])
 class Article(models.Model):
     """A news-style article in a section, written and published by staff."""
 
@@ -211,6 +212,10 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by the database on every insert and update (portal/migrations/0005): title,
+    # summary and body weighted for PostgreSQL's full-text search. Empty on SQLite, which
+    # keeps its own index (portal/search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, Sum
@@ -163,7 +164,7 @@ def new_status_token():
     return secrets.token_urlsafe(24)
 
 
-@reversion.register(follow=["tagged_items"])
+@reversion.register(follow=["tagged_items"], exclude=["search_vector"])
 class Joke(models.Model):
     """A joke: plain text with its line breaks, written by staff or sent in by a visitor."""
 
@@ -253,6 +254,9 @@ class Joke(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by the database on every insert and update (portal/migrations/0005): title and
+    # text weighted for PostgreSQL's full-text search. Empty on SQLite (portal/search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = JokeQuerySet.as_manager()
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,14 @@ def tag_slug_never_empty(sender, instance, **kwargs):
         instance.slug = "tag"
 
 
+def sqlite_search_functions(sender, connection, **kwargs):
+    """The SQLite search index's triggers call a function of ours (portal/search.py)."""
+    if connection.vendor == "sqlite":
+        from .search import register_sqlite_functions
+
+        register_sqlite_functions(connection)
+
+
 class PortalConfig(AppConfig):
     """What spans the bulletin and the jokes: home, tag pages, submissions and
     moderation, roles, demo content."""
@@ -35,3 +44,4 @@ class PortalConfig(AppConfig):
         # Data that must hold for third-party models, not business rules.
         post_migrate.connect(sync_site, sender=self)
         pre_save.connect(tag_slug_never_empty, sender=Tag)
+        connection_created.connect(sqlite_search_functions)

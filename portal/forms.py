@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from jokes.models import JOKE_MAX_LENGTH, Joke, fingerprint
+from bulletin.models import Section
+from jokes.models import JOKE_MAX_LENGTH, Category, Joke, fingerprint
 
 from .models import Contribution
 
@@ -110,3 +111,42 @@ class ContributionForm(SubmissionForm):
                 _("Please write a little more (50 characters at least)."), code="too_short"
             )
         return text
+
+
+class SearchForm(forms.Form):
+    """The search page's query and filters (sent by GET; every field optional)."""
+
+    KINDS = [("", _("Everything")), ("articles", _("Headlines")), ("jokes", _("Jokes"))]
+
+    q = forms.CharField(label=_("Search for"), required=False)
+    kind = forms.ChoiceField(label=_("Show"), choices=KINDS, required=False)
+    section = forms.ModelChoiceField(
+        Section.objects.all(),
+        label=_("Section"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All sections"),
+    )
+    category = forms.ModelChoiceField(
+        Category.objects.all(),
+        label=_("Joke category"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All categories"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, section, category = (cleaned.get(f) for f in ("kind", "section", "category"))
+        if section and category:
+            raise ValidationError(
+                _("Choose a section (headlines) or a category (jokes), not both."),
+                code="section_and_category",
+            )
+        if section and kind == "jokes" or category and kind == "articles":
+            raise ValidationError(
+                _("Sections hold headlines and categories hold jokes: that filter does not "
+                  "go with what you chose to show."),
+                code="kind_mismatch",
+            )  # fmt: skip
+        return cleaned

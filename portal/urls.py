@@ -23,6 +23,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("submit/joke/", views.submit_joke, name="submit-joke"),
     path("submit/article/", views.submit_article, name="submit-article"),

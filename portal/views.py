@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,8 @@ from jokes import ratelimit, visitors
 from jokes.models import Joke, JokeOfTheDay, new_status_token
 from jokes.views import mark_my_votes
 
-from .forms import ContributionForm, JokeSubmissionForm
+from . import search
+from .forms import ContributionForm, JokeSubmissionForm, SearchForm
 from .models import Contribution
 from .services import notify_moderators
 
@@ -79,12 +81,50 @@ class TagDetailView(ListView):
         return context
 
 
+class SearchView(TemplateView):
+    """One search over published headlines and jokes, best match first (portal/search.py)."""
+
+    template_name = "portal/search.html"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        form = SearchForm(request.GET)
+        context = self.get_context_data(form=form, safe_mode=visitors.safe_mode(request))
+        if not form.is_valid():
+            return self.render_to_response(context, status=400)
+        data = form.cleaned_data
+        query = data["q"]
+        if query:
+            results = search.find(
+                query,
+                kind=data["kind"] or None,
+                section=data["section"],
+                category=data["category"],
+                safe_mode=context["safe_mode"],
+            )
+            paginator = Paginator(results.hits, self.paginate_by)
+            page = paginator.get_page(request.GET.get("page"))
+            context.update(
+                query=query,
+                words=results.words,
+                truncated=results.truncated,
+                any_word=results.any_word,
+                shortened=len(query) > search.MAX_QUERY_LENGTH,
+                max_query_length=search.MAX_QUERY_LENGTH,
+                paginator=paginator,
+                page_obj=page,
+                is_paginated=page.has_other_pages(),
+                hits=search.load(page.object_list, results.words),
+            )
+        return self.render_to_response(context)
+
+
 def robots_txt(request):
     """Crawlers: everything public, not the admin, search, submissions or previews."""
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /search/",
+        f"Disallow: {reverse('portal:search')}",
         "Disallow: /submit/",
         f"Disallow: {reverse('bulletin:article-list')}preview/",
         f"Sitemap: {request.build_absolute_uri(reverse('portal:sitemap'))}",

@@ -1,0 +1,296 @@
+"""Search over published articles and jokes: one interface, the database's own engine.
+
+`matching(queryset, q)` narrows an article or joke queryset to what matches `q`, best
+first, with a `search_rank` annotation; `find()` runs the site search over both kinds
+and `load()` turns one page of its hits into objects with highlighted excerpts.
+
+- PostgreSQL: the stored, weighted `search_vector` (kept by triggers, GIN-indexed,
+  portal/migrations/0005) against `plainto_tsquery`, ranked by `ts_rank`.
+- SQLite: an FTS5 table per model (same migration), ranked by `bm25` with the same
+  column weights.
+- Text written without spaces between words (Chinese, Japanese, Thai, Korean
+  particles...) is not split into words by either engine, so a query with such
+  characters falls back to substring matching, a title match ranking first.
+
+Queries are reduced to their words before they reach the database: quotes, operators,
+SQL and regex metacharacters are separators, never syntax.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Case, F, FloatField, Q, Value, When
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from bulletin.models import Article
+from jokes.models import Joke
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 10
+# The site search ranks this many best matches of each kind; a visitor who needs more
+# than 25 pages of results needs a better query.
+MAX_HITS = 500
+EXCERPT_LENGTH = 220
+
+WORD = re.compile(r"[^\W_]+")
+# Scripts whose words are not separated by spaces (and Hangul, whose words carry
+# particles): CJK ideographs and punctuation, kana, Hangul, Thai, Lao, Myanmar, Khmer.
+UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    "\U00020000-\U0002fa1f]"
+)
+POSTGRES_CONFIG = "english"  # as in portal/migrations/0005
+
+
+@dataclass(frozen=True)
+class Searched:
+    """How one model is searched: its columns by weight, its FTS5 table on SQLite."""
+
+    fields: dict  # column -> weight (1.0 for the least)
+    html_fields: frozenset
+    fts_table: str
+
+
+SEARCHED = {
+    Article: Searched(
+        {"title": 10.0, "summary": 4.0, "body": 1.0}, frozenset({"body"}), "bulletin_article_fts"
+    ),
+    Joke: Searched({"title": 10.0, "text": 1.0}, frozenset(), "jokes_joke_fts"),
+}
+
+
+def plain_text(value):
+    """What the index reads of stored HTML: its text, entities decoded."""
+    # A space where each tag was, so paragraphs do not run into each other.
+    return html.unescape(strip_tags((value or "").replace("<", " <")))
+
+
+def register_sqlite_functions(connection):
+    """The SQLite triggers of the search index call portal_plain_text()."""
+    connection.ensure_connection()
+    connection.connection.create_function("portal_plain_text", 1, plain_text, deterministic=True)
+
+
+def words_of(q):
+    """The words of a query, lower-cased, each once, at most MAX_WORDS of them."""
+    found = []
+    for word in WORD.findall((q or "")[:MAX_QUERY_LENGTH].lower()):
+        if word not in found:
+            found.append(word)
+    return found[:MAX_WORDS]
+
+
+def needs_substring(words):
+    return any(UNSPACED.search(word) for word in words)
+
+
+def matching(queryset, q, any_word=False):
+    """`queryset` (articles or jokes) narrowed to what matches every word of `q` (or
+    any of them), best first, annotated with `search_rank` (higher is better)."""
+    words = words_of(q)
+    if not words:
+        return queryset.none()
+    searched = SEARCHED[queryset.model]
+    if needs_substring(words):
+        return _substring(queryset, words, searched, any_word)
+    if connections[queryset.db].vendor == "postgresql":
+        return _postgres(queryset, words, any_word)
+    return _sqlite(queryset, words, searched, any_word)
+
+
+def _postgres(queryset, words, any_word):
+    if any_word:
+        query = SearchQuery(words[0], config=POSTGRES_CONFIG, search_type="plain")
+        for word in words[1:]:
+            query |= SearchQuery(word, config=POSTGRES_CONFIG, search_type="plain")
+    else:
+        query = SearchQuery(" ".join(words), config=POSTGRES_CONFIG, search_type="plain")
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(search_rank=SearchRank(F("search_vector"), query))
+        .order_by("-search_rank", "-pk")
+    )
+
+
+def _sqlite(queryset, words, searched, any_word):
+    fts = searched.fts_table
+    table = queryset.model._meta.db_table
+    weights = ", ".join(str(weight) for weight in searched.fields.values())
+    # Each word quoted: FTS5 reads it as a plain term (words hold only letters and
+    # digits, so no quote can end the string early).
+    match = (" OR " if any_word else " AND ").join(f'"{word}"' for word in words)
+    return queryset.extra(  # noqa: S610 - only our table names; the query is a parameter
+        tables=[fts],
+        where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
+        params=[match],
+        # bm25() is smaller for better matches.
+        select={"search_rank": f"-bm25({fts}, {weights})"},
+    ).order_by("-search_rank", "-pk")
+
+
+def _substring(queryset, words, searched, any_word):
+    wanted = Q()
+    for word in words:
+        anywhere = Q()
+        for field in searched.fields:
+            anywhere |= Q(**{f"{field}__icontains": word})
+        wanted = (wanted | anywhere) if any_word else (wanted & anywhere)
+    rank = Value(0.0)
+    for word in words:
+        for field, weight in searched.fields.items():
+            rank += Case(
+                When(**{f"{field}__icontains": word}, then=Value(weight)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+    return queryset.filter(wanted).annotate(search_rank=rank).order_by("-search_rank", "-pk")
+
+
+# The site search
+
+
+@dataclass
+class Hit:
+    kind: str  # "article" or "joke"
+    pk: int
+    rank: float
+    object: object = None
+    title: str = ""  # highlighted, safe HTML
+    excerpt: str = ""  # highlighted, safe HTML
+
+
+@dataclass
+class Results:
+    words: list
+    hits: list
+    truncated: bool  # more matches than MAX_HITS of a kind
+    any_word: bool = False  # nothing had every word: these have some of them
+
+
+def find(q, *, kind=None, section=None, category=None, safe_mode=True):
+    """Both kinds' best matches for `q`, merged by rank (without their objects yet).
+
+    What has every word; when nothing has, what has any of them. A section narrows
+    to articles, a category to jokes. Published content only, jokes in safe mode
+    unless the visitor switched it off.
+    """
+    words = words_of(q)
+    if not words:
+        return Results(words, [], False)
+    results = _find(q, kind, section, category, safe_mode, any_word=False)
+    if not results.hits and len(words) > 1:
+        results = _find(q, kind, section, category, safe_mode, any_word=True)
+    return results
+
+
+def _find(q, kind, section, category, safe_mode, any_word):
+    searched = []
+    if kind in (None, "articles") and category is None:
+        articles = Article.objects.published()
+        if section is not None:
+            articles = articles.filter(section=section)
+        searched.append(("article", articles))
+    if kind in (None, "jokes") and section is None:
+        jokes = Joke.objects.for_visitor(safe_mode)
+        if category is not None:
+            jokes = jokes.filter(category=category)
+        searched.append(("joke", jokes))
+    hits, truncated = [], False
+    for name, queryset in searched:
+        found = matching(queryset, q, any_word).values_list("pk", "search_rank")
+        found = list(found[: MAX_HITS + 1])
+        truncated |= len(found) > MAX_HITS
+        hits += [Hit(name, pk, rank) for pk, rank in found[:MAX_HITS]]
+    hits.sort(key=lambda hit: -hit.rank)
+    return Results(words_of(q), hits, truncated, any_word)
+
+
+def load(hits, words):
+    """Fill one page of hits with their objects, highlighted titles and excerpts
+    (a query per kind on the page)."""
+    by_kind = {"article": [], "joke": []}
+    for hit in hits:
+        by_kind[hit.kind].append(hit.pk)
+    articles = (
+        Article.objects.filter(pk__in=by_kind["article"])
+        .select_related("section")
+        .defer("search_vector")
+    )
+    jokes = (
+        Joke.objects.filter(pk__in=by_kind["joke"])
+        .select_related("category")
+        .defer("search_vector", "sketch")
+    )
+    objects = {("article", a.pk): a for a in articles} if by_kind["article"] else {}
+    objects.update({("joke", j.pk): j for j in jokes} if by_kind["joke"] else {})
+    loaded = []
+    for hit in hits:
+        hit.object = objects.get((hit.kind, hit.pk))
+        if hit.object is None:  # deleted between the two queries
+            continue
+        if hit.kind == "article":
+            hit.title = highlight(hit.object.title, words, length=None)
+            text = plain_text(hit.object.body)
+            hit.excerpt = excerpt(hit.object.summary, text, words)
+        else:
+            hit.title = highlight(hit.object.title, words, length=None) if hit.object.title else ""
+            hit.excerpt = excerpt("", hit.object.text, words)
+        loaded.append(hit)
+    return loaded
+
+
+def _patterns(words):
+    """What counts as a match of each word when highlighting: the word itself, or a
+    word it stems from or to (jokes ~ joke, joking), as the engines stem."""
+    alternatives = []
+    for word in words:
+        if UNSPACED.search(word):
+            alternatives.append(re.escape(word))
+            continue
+        stem = re.sub(r"(ies|es|s|ing|ed|ly)$", "", word) if len(word) > 4 else word
+        alternatives.append(rf"\b{re.escape(stem)}\w*")
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
+def highlight(text, words, length=EXCERPT_LENGTH):
+    """`text` escaped, with the matched words in <mark>; cut to about `length`
+    characters around the first match when `length` is given."""
+    pattern = _patterns(words)
+    matches = list(pattern.finditer(text)) if pattern else []
+    start, end, prefix, suffix = 0, len(text), "", ""
+    if length is not None and len(text) > length:
+        first = matches[0].start() if matches else 0
+        start = max(0, first - length // 3)
+        if start:  # start on a word boundary
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < first else start
+            prefix = "…"
+        end = min(len(text), start + length)
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space if space > first else end
+            suffix = "…"
+    pieces, position = [], start
+    for match in matches:
+        if match.start() < start or match.end() > end:
+            continue
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    pieces.append(escape(text[position:end]))
+    return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 - every piece escaped above
+
+
+def excerpt(summary, text, words):
+    """A short passage showing the match: from the text if it matches there, else
+    the summary, else the text's beginning."""
+    pattern = _patterns(words)
+    text = " ".join(text.split())
+    summary = " ".join((summary or "").split())
+    if pattern and not pattern.search(text) and summary:
+        return highlight(summary, words)
+    return highlight(text or summary, words)

@@ -1,0 +1,371 @@
+"""Search: one box over published headlines and jokes, on SQLite's FTS5 and PostgreSQL's
+full-text search alike (the suite runs on both), with a substring fallback for text
+written without spaces."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from bulletin.models import Article
+from jokes.models import Joke
+from portal import search
+from tests.factories import ArticleFactory, CategoryFactory, JokeFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/search/"
+
+
+def titles(response):
+    return [hit.object.title or hit.object.text for hit in response.context["hits"]]
+
+
+def found(queryset, q):
+    return list(search.matching(queryset, q).values_list("pk", flat=True))
+
+
+def test_route():
+    assert reverse("portal:search") == SEARCH
+
+
+# Matching and ranking
+
+
+def test_a_title_match_ranks_above_a_body_match():
+    in_body = ArticleFactory(title="Council news", body="<p>The walrus was seen again.</p>")
+    in_title = ArticleFactory(title="The walrus returns", body="<p>Seen again by the pier.</p>")
+    in_summary = ArticleFactory(title="Harbour notes", summary="A walrus, they say.")
+    assert found(Article.objects.published(), "walrus") == [in_title.pk, in_summary.pk, in_body.pk]
+
+
+def test_a_joke_title_ranks_above_its_text():
+    in_text = JokeFactory(title="", text="A penguin walks into a bar and orders nothing.")
+    in_title = JokeFactory(title="The penguin", text="Walks into a bar and orders nothing.")
+    assert found(Joke.objects.published(), "penguin") == [in_title.pk, in_text.pk]
+
+
+def test_every_word_must_match_and_words_are_stemmed():
+    both = ArticleFactory(title="Jokes told at the harbour festival")
+    ArticleFactory(title="Harbour repairs")
+    assert found(Article.objects.published(), "joke harbour") == [both.pk]
+    assert found(Article.objects.published(), "JOKING Harbours") == [both.pk]
+
+
+def test_markup_in_bodies_is_not_searched():
+    ArticleFactory(
+        title="Plain", body='<p><strong>Bold</strong> <a href="https://x.org">here</a></p>'
+    )
+    assert found(Article.objects.published(), "strong") == []
+    assert found(Article.objects.published(), "href") == []
+    assert len(found(Article.objects.published(), "bold")) == 1
+
+
+def test_entities_in_bodies_are_searched_as_text():
+    article = ArticleFactory(title="Plain", body="<p>Fish &amp; chips caf&eacute;</p>")
+    assert found(Article.objects.published(), "chips") == [article.pk]
+
+
+def test_the_index_follows_every_save():
+    article = ArticleFactory(title="Old walrus")
+    article.title = "New narwhal"
+    article.save()
+    assert found(Article.objects.published(), "walrus") == []
+    assert found(Article.objects.published(), "narwhal") == [article.pk]
+    # A queryset update and a bulk insert bypass save(); the database keeps the index.
+    Article.objects.filter(pk=article.pk).update(body="<p>Now with a beluga.</p>")
+    assert found(Article.objects.published(), "beluga") == [article.pk]
+    section = article.section
+    now = timezone.now()
+    Article.objects.bulk_create(
+        [
+            Article(title=f"Orca {n}", slug=f"orca-{n}", section=section, publish_at=now,
+                    status=Article.Status.PUBLISHED)
+            for n in range(3)
+        ]
+    )  # fmt: skip
+    assert len(found(Article.objects.published(), "orca")) == 3
+
+
+def test_deleted_rows_leave_the_index():
+    joke = JokeFactory(text="An octopus with eight jokes.")
+    other = JokeFactory(text="Another octopus.")
+    joke.delete()
+    assert found(Joke.objects.published(), "octopus") == [other.pk]
+    other.text = "No longer about that animal."
+    other.save()
+    assert found(Joke.objects.published(), "octopus") == []
+
+
+def test_votes_do_not_touch_the_index():
+    joke = JokeFactory(text="A lemur joke.")
+    Joke.objects.filter(pk=joke.pk).update(score=5)
+    assert found(Joke.objects.published(), "lemur") == [joke.pk]
+
+
+@pytest.mark.parametrize(
+    "q, expected",
+    [("书法", ["art"]), ("博物馆", ["art"]), ("笑话", ["joke"]), ("猫", ["joke"]),
+     ("书法 博物馆", ["art"]), ("日本語", [])],
+)  # fmt: skip
+def test_chinese_is_found_by_substring(q, expected):
+    art = ArticleFactory(title="书法展览在市博物馆开幕", body="<p>展览持续到月底。</p>")
+    joke = JokeFactory(text="一只猫走进酒吧，说了一个笑话。")
+    got = found(Article.objects.published(), q) + found(Joke.objects.published(), q)
+    assert got == [{"art": art.pk, "joke": joke.pk}[name] for name in expected]
+
+
+def test_chinese_title_ranks_above_chinese_body():
+    in_body = ArticleFactory(title="Notes", body="<p>今天的新闻很有趣。</p>")
+    in_title = ArticleFactory(title="新闻摘要", body="<p>Short.</p>")
+    assert found(Article.objects.published(), "新闻") == [in_title.pk, in_body.pk]
+
+
+def test_accents_are_folded_on_sqlite_and_words_still_match():
+    article = ArticleFactory(title="Café opens by the river")
+    assert found(Article.objects.published(), "café") == [article.pk]
+    if connection.vendor == "sqlite":
+        assert found(Article.objects.published(), "cafe") == [article.pk]
+
+
+# What visitors may find
+
+
+def test_nothing_unpublished_is_ever_found(client):
+    now = timezone.now()
+    shown = ArticleFactory(title="Zebra shown")
+    ArticleFactory(title="Zebra draft", draft=True)
+    ArticleFactory(title="Zebra scheduled", scheduled=True)
+    ArticleFactory(title="Zebra in review", status=Article.Status.REVIEW, publish_at=None)
+    ArticleFactory(title="Zebra archived", status=Article.Status.ARCHIVED)
+    ArticleFactory(
+        title="Zebra expired",
+        publish_at=now - timedelta(days=3),
+        expires_at=now - timedelta(days=1),
+    )
+    joke = JokeFactory(title="Zebra joke")
+    JokeFactory(title="Zebra pending", pending=True)
+    JokeFactory(title="Zebra draft joke", status=Joke.Status.DRAFT, published_at=None)
+    JokeFactory(title="Zebra rejected", status=Joke.Status.REJECTED)
+    JokeFactory(title="Zebra reported", hidden_by_reports=True)
+    JokeFactory(title="Zebra soon", published_at=now + timedelta(hours=1))
+    response = client.get(SEARCH, {"q": "zebra"})
+    assert response.status_code == 200
+    assert sorted(titles(response)) == sorted([shown.title, joke.title])
+    html = response.content.decode()
+    for hidden in ("draft", "scheduled", "review", "archived", "expired", "pending",
+                   "rejected", "reported", "soon"):  # fmt: skip
+        assert f"Zebra</mark> {hidden}" not in html
+
+
+def test_safe_mode_hides_flagged_jokes_until_switched_off(client):
+    JokeFactory(title="Gecko clean")
+    JokeFactory(title="Gecko rude", nsfw=True)
+    assert titles(client.get(SEARCH, {"q": "gecko"})) == ["Gecko clean"]
+    client.post(reverse("jokes:safe-mode"), {"safe_mode": "off"})
+    assert sorted(titles(client.get(SEARCH, {"q": "gecko"}))) == ["Gecko clean", "Gecko rude"]
+
+
+# The page
+
+
+def test_results_mix_both_kinds_with_links_and_highlights(client):
+    article = ArticleFactory(title="Llama parade", summary="Llamas in town.")
+    joke = JokeFactory(title="", text="Why did the llama cross the road?")
+    response = client.get(SEARCH, {"q": "llama"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert article.get_absolute_url() in html and joke.get_absolute_url() in html
+    assert "<mark>Llama</mark> parade" in html
+    assert "Why did the <mark>llama</mark> cross the road?" in html
+    assert "2 results" in html
+    assert '<meta name="robots" content="noindex, follow">' in html
+    assert "<title>Search: llama · " in html
+
+
+def test_the_excerpt_shows_the_passage_around_the_match(client):
+    filler = "Nothing of note happens in this sentence at all. " * 20
+    ArticleFactory(title="Long one", body=f"<p>{filler}</p><p>Then a capybara appeared.</p>")
+    html = client.get(SEARCH, {"q": "capybara"}).content.decode()
+    assert "Then a <mark>capybara</mark> appeared." in html
+    assert "…" in html  # cut, not the whole body
+
+
+def test_content_is_escaped_around_highlights(client):
+    ArticleFactory(title="<script>alert(1)</script> heron", body="<p>x</p>")
+    JokeFactory(text='A heron says "<img src=x onerror=alert(1)>"')
+    html = client.get(SEARCH, {"q": "heron"}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>heron</mark>" in html
+
+
+def test_when_nothing_has_every_word_some_words_are_enough(client):
+    ArticleFactory(title="Owl census")
+    ArticleFactory(title="River clean-up")
+    response = client.get(SEARCH, {"q": "owl river"})
+    assert sorted(titles(response)) == ["Owl census", "River clean-up"]
+    assert "Nothing has every word of your search" in response.content.decode()
+
+
+def test_filter_by_kind_section_and_category(client):
+    news, culture = SectionFactory(name="News"), SectionFactory(name="Culture")
+    puns = CategoryFactory(name="Puns")
+    ArticleFactory(title="Tapir news", section=news)
+    ArticleFactory(title="Tapir culture", section=culture)
+    JokeFactory(title="Tapir pun", category=puns)
+    JokeFactory(title="Tapir other")
+    assert len(titles(client.get(SEARCH, {"q": "tapir"}))) == 4
+    assert sorted(titles(client.get(SEARCH, {"q": "tapir", "kind": "articles"}))) == [
+        "Tapir culture",
+        "Tapir news",
+    ]
+    assert sorted(titles(client.get(SEARCH, {"q": "tapir", "kind": "jokes"}))) == [
+        "Tapir other",
+        "Tapir pun",
+    ]
+    assert titles(client.get(SEARCH, {"q": "tapir", "section": news.slug})) == ["Tapir news"]
+    assert titles(client.get(SEARCH, {"q": "tapir", "category": puns.slug})) == ["Tapir pun"]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"kind": "bogus"}, "Select a valid choice"),
+        ({"section": "no-such-section"}, "Select a valid choice"),
+        ({"category": "no-such-category"}, "Select a valid choice"),
+        ({"section": "news", "category": "puns"}, "not both"),
+        ({"section": "news", "kind": "jokes"}, "does not go with"),
+        ({"category": "puns", "kind": "articles"}, "does not go with"),
+    ],
+)
+def test_bad_filters_are_a_400_with_the_reason(client, params, message):
+    SectionFactory(name="News", slug="news")
+    CategoryFactory(name="Puns", slug="puns")
+    ArticleFactory(title="Tapir")
+    response = client.get(SEARCH, {"q": "tapir", **params})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "hits" not in response.context
+
+
+def test_pagination_keeps_the_query_and_filters(client):
+    for n in range(23):
+        JokeFactory(title=f"Meerkat {n}")
+    response = client.get(SEARCH, {"q": "meerkat", "kind": "jokes"})
+    assert len(response.context["hits"]) == 20
+    html = response.content.decode()
+    assert "23 results" in html
+    assert 'href="?q=meerkat&amp;kind=jokes&amp;page=2"' in html
+    page_two = client.get(SEARCH, {"q": "meerkat", "kind": "jokes", "page": 2})
+    assert len(page_two.context["hits"]) == 3
+    assert 'start="21"' in page_two.content.decode()
+    # Out of range or not a number: the nearest real page, not an error.
+    assert client.get(SEARCH, {"q": "meerkat", "page": 99}).context["page_obj"].number == 2
+    assert client.get(SEARCH, {"q": "meerkat", "page": "x"}).context["page_obj"].number == 1
+
+
+def test_a_very_common_word_is_capped_and_says_so(client, settings, monkeypatch):
+    monkeypatch.setattr(search, "MAX_HITS", 5)
+    for n in range(7):
+        JokeFactory(title=f"Walrus {n}")
+    response = client.get(SEARCH, {"q": "walrus"})
+    assert response.context["paginator"].count == 5
+    assert "there are more: add a word" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        " ",
+        "a",
+        "x" * 1000,
+        "' OR 1=1 --",
+        '"unclosed',
+        "'; DROP TABLE bulletin_article; --",
+        "%",
+        "_",
+        "\\",
+        "(.*)+[a-z]{2,}?$^|",
+        'NEAR(a b) AND "c" OR d* NOT e',
+        "title:secret",
+        "-walrus",
+        "<script>alert(1)</script>",
+        "🦭🦭",
+        "\u200b\u202e",
+        "ﬁsh ǅ",
+        "كلب",
+        "العربية walrus",
+    ],
+)
+def test_hostile_or_odd_queries_give_a_sensible_page(client, q):
+    ArticleFactory(title="Walrus", body="<p>Tusks.</p>")
+    ArticleFactory(title="Walrus draft", draft=True)
+    response = client.get(SEARCH, {"q": q})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "Walrus draft" not in html
+    assert Article.objects.count() == 2
+
+
+def test_a_long_query_is_cut_and_the_page_says_so(client):
+    ArticleFactory(title="Walrus")
+    response = client.get(SEARCH, {"q": "walrus " + "x" * 1000})
+    assert response.status_code == 200
+    assert "Only the first 200 characters of your search were used." in response.content.decode()
+
+
+def test_nul_bytes_are_refused_with_a_400(client):
+    assert client.get(SEARCH, {"q": "wal\x00rus"}).status_code == 400
+
+
+def test_no_query_shows_the_form_only(client):
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    assert "hits" not in response.context
+    assert "results" not in response.content.decode()
+    assert "Type a word or two" in client.get(SEARCH, {"q": ""}).content.decode()
+
+
+def test_post_is_not_allowed(client):
+    assert client.post(SEARCH, {"q": "walrus"}).status_code == 405
+
+
+def test_every_page_has_a_search_box_in_its_header(client):
+    article = ArticleFactory()
+    joke = JokeFactory()
+    for url in ["/", article.get_absolute_url(), joke.get_absolute_url(), "/jokes/",
+                "/bulletin/", "/submit/joke/", "/no-such-page/"]:  # fmt: skip
+        html = client.get(url).content.decode()
+        assert '<form class="site-search" method="get" action="/search/" role="search"' in html
+        assert '<label for="site-search-q"' in html
+
+
+def test_robots_keep_crawlers_out_of_search(client):
+    assert "Disallow: /search/" in client.get("/robots.txt").content.decode()
+
+
+def test_query_count_does_not_grow_with_the_results(client, django_assert_num_queries):
+    def fill(n):
+        section, category = SectionFactory(), CategoryFactory()
+        for i in range(n):
+            ArticleFactory(title=f"Quokka {i}", section=section)
+            JokeFactory(title=f"Quokka joke {i}", category=category)
+
+    fill(2)
+    # The header's sections, the filters' sections and categories, the two ranked lists,
+    # a page of each kind.
+    with django_assert_num_queries(7):
+        client.get(SEARCH, {"q": "quokka"})
+    fill(15)
+    with django_assert_num_queries(7):
+        response = client.get(SEARCH, {"q": "quokka"})
+    assert len(response.context["hits"]) == 20
+    # A section: one query to check its slug, and no joke queries.
+    section = Article.objects.first().section
+    with django_assert_num_queries(6):
+        client.get(SEARCH, {"q": "quokka", "section": section.slug})
