@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     # Third party
+    "corsheaders",
+    # Listed so that the API's docs page is served from the app's own static files,
+    # not from a CDN.
+    "ninja",
     "taggit",
     "ckeditor",
     "ckeditor_uploader",
@@ -61,6 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every /api/ response carries the CORS headers, even those that
+    # middleware below answers by itself (a redirect, a 400 for a NUL byte).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
@@ -250,3 +257,15 @@ JOKE_REPORTS_TO_HIDE = env.int("JOKE_REPORTS_TO_HIDE", default=3)
 SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=10)
 VOTES_PER_HOUR = env.int("VOTES_PER_HOUR", default=120)
 REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)
+
+# The read-only JSON API (portal/api/): requests one client may make per minute.
+API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)
+
+# Any site may read the API from a browser; nothing else is shared across origins,
+# and no cookies go with the requests (the API needs none).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+# Scripts on other sites may read how long to wait after a 429.
+CORS_EXPOSE_HEADERS = ["Retry-After"]

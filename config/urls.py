@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.api import api
+
 urlpatterns = [
     path("admin/ckeditor/", include("richtext.urls")),
     path("admin/moderation/", include("portal.admin_urls")),
@@ -9,6 +11,7 @@ urlpatterns = [
     path("bulletin/", include("bulletin.urls")),
     path("jokes/", include("jokes.urls")),
     path("feeds/", include("portal.feed_urls")),
+    path("api/", api.urls),
     path("", include("portal.urls")),
 ]
 
