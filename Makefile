@@ -25,6 +25,13 @@ demo: install
 run: demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# As in production: DEBUG off, gunicorn (config/gunicorn.py), whitenoise serving the
+# compressed, hashed static files. Needs SECRET_KEY and ALLOWED_HOSTS (README, Operations).
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn --config config/gunicorn.py config.wsgi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

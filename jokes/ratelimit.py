@@ -16,14 +16,19 @@ from django.utils.crypto import salted_hmac
 logger = logging.getLogger(__name__)
 
 
-def client_key(request):
+def client_address(request):
+    """The client's address: the connection's, or behind our proxy the one it saw."""
     address = request.META.get("REMOTE_ADDR", "")
     if settings.BEHIND_PROXY:
         # The proxy appends the address it saw; the last entry is the one we can trust.
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             address = forwarded.split(",")[-1].strip()
-    return salted_hmac("portal.ratelimit", address).hexdigest()[:32]
+    return address
+
+
+def client_key(request):
+    return salted_hmac("portal.ratelimit", client_address(request)).hexdigest()[:32]
 
 
 class CounterUnavailable(Exception):

@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_save
@@ -23,6 +25,22 @@ def tag_slug_never_empty(sender, instance, **kwargs):
         instance.slug = "tag"
 
 
+logger = logging.getLogger(__name__)
+
+
+def warn_without_shared_cache():
+    """Rate limits count in the cache; the local-memory cache is one per process, so
+    across gunicorn workers each counts alone and lets several times the limit through."""
+    from django.conf import settings
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not settings.DEBUG and backend.endswith("LocMemCache"):
+        logger.warning(
+            "No shared cache is configured (REDIS_URL): rate limits are counted per worker "
+            "process and let more through than configured. Set REDIS_URL in production."
+        )
+
+
 def sqlite_search_functions(sender, connection, **kwargs):
     """The SQLite search index's triggers call a function of ours (portal/search.py)."""
     if connection.vendor == "sqlite":
@@ -45,3 +63,4 @@ class PortalConfig(AppConfig):
         post_migrate.connect(sync_site, sender=self)
         pre_save.connect(tag_slug_never_empty, sender=Tag)
         connection_created.connect(sqlite_search_functions)
+        warn_without_shared_cache()

@@ -1,14 +1,24 @@
-"""Refuse requests that carry a NUL byte in the path or the query string.
+"""Middleware for what no single view can answer: bad addresses, a database that is down."""
 
-No page needs one, and PostgreSQL refuses NUL in any query, so a NUL reaching a
-lookup (an admin search, an autocomplete term, a filter) would be a server error.
-Form bodies are not checked here: Django's form fields refuse NUL with a message.
-"""
+import logging
 
+from csp.middleware import CSPMiddleware
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 
 class RejectNulBytesMiddleware:
+    """Refuse requests that carry a NUL byte in the path or the query string.
+
+    No page needs one, and PostgreSQL refuses NUL in any query, so a NUL reaching a
+    lookup (an admin search, an autocomplete term, a filter) would be a server error.
+    Form bodies are not checked here: Django's form fields refuse NUL with a message.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -21,3 +31,51 @@ class RejectNulBytesMiddleware:
                 "Bad request: the address contains a NUL character.", content_type="text/plain"
             )
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A page in the site's look with a 503 when the database cannot be reached, instead
+    of a 500 with a traceback in the log for every visitor.
+
+    Django closes a connection that failed, so the next request connects afresh: the
+    site recovers by itself when the database is back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.error("database unavailable: %s", exception)
+            return database_unavailable(request)
+        return None
+
+
+def database_unavailable(request):
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (CONTENT_SECURITY_POLICY), widened for the admin only:
+    CKEditor 4 styles its toolbar and dialogs inline and shows pasted images as data:
+    and blob: addresses. Public pages keep the strict policy."""
+
+    ADMIN_EXTRA = {"style-src": ["'unsafe-inline'"], "img-src": ["blob:"]}
+    ADMIN_REPLACE = {"frame-ancestors": ["'self'"]}
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith(self.admin_prefix()):
+            parts.update = {**self.ADMIN_EXTRA, **(parts.update or {})}
+            parts.replace = {**self.ADMIN_REPLACE, **(parts.replace or {})}
+        return parts
+
+    @staticmethod
+    def admin_prefix():
+        return reverse("admin:index")

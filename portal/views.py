@@ -1,3 +1,4 @@
+import logging
 from itertools import groupby
 
 from django.conf import settings
@@ -5,8 +6,10 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Min, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -25,6 +28,8 @@ from . import search
 from .forms import ContributionForm, JokeSubmissionForm, SearchForm
 from .models import Contribution
 from .services import notify_moderators
+
+logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
@@ -119,6 +124,40 @@ class SearchView(TemplateView):
         return self.render_to_response(context)
 
 
+@never_cache
+def healthz(request):
+    """Liveness: the process answers. Touches nothing else, so a slow database does not
+    make the process manager restart healthy workers."""
+    return JsonResponse({"status": "ok"})
+
+
+_migrations_checked = False
+
+
+@never_cache
+def readyz(request):
+    """Readiness: the database answers and every migration is applied (checked once
+    per process until true: applied migrations do not come undone)."""
+    global _migrations_checked
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not _migrations_checked:
+            executor = MigrationExecutor(connection)
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            if pending:
+                return JsonResponse(
+                    {"status": "unavailable", "reason": f"{len(pending)} migrations not applied"},
+                    status=503,
+                )
+            _migrations_checked = True
+    except DatabaseError as error:
+        logger.warning("not ready: database unavailable: %s", error)
+        return JsonResponse({"status": "unavailable", "reason": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
 def robots_txt(request):
     """Crawlers: everything public, not the admin, search, submissions or previews."""
     lines = [
@@ -126,6 +165,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         f"Disallow: {reverse('portal:search')}",
         "Disallow: /submit/",
+        "Disallow: /api/",
         f"Disallow: {reverse('bulletin:article-list')}preview/",
         f"Sitemap: {request.build_absolute_uri(reverse('portal:sitemap'))}",
     ]

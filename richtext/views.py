@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import user_passes_test
 from django.http import HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
@@ -84,6 +85,7 @@ def refuse(request, message):
 
 
 @csrf_exempt
+@xframe_options_sameorigin  # CKEditor's upload dialog reads the answer in a frame
 @user_passes_test(can_upload)
 @require_POST
 def upload(request):

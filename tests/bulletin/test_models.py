@@ -59,12 +59,15 @@ def visible(article):
         ({"status": Article.Status.REVIEW}, False),
         ({"status": Article.Status.ARCHIVED}, False),
         ({"publish_at": None}, False),
-        ({"publish_at": timezone.now() + timedelta(minutes=1)}, False),
-        ({"expires_at": timezone.now() + timedelta(days=1)}, True),
+        ({"publish_at": timedelta(minutes=1)}, False),
+        ({"expires_at": timedelta(days=1)}, True),
     ],
     ids=["published", "draft", "review", "archived", "no-time", "scheduled", "expires-later"],
 )
 def test_published_means_status_time_and_expiry(fields, public):
+    # Times are offsets from when the test runs, not from when it was collected.
+    now = timezone.now()
+    fields = {k: now + v if isinstance(v, timedelta) else v for k, v in fields.items()}
     article = ArticleFactory(**fields)
     assert visible(article) is public
     assert article.is_published is public

@@ -210,6 +210,6 @@ def test_robots_txt(client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
-    for path in ["/admin/", "/search/", "/submit/", "/bulletin/preview/"]:
+    for path in ["/admin/", "/search/", "/submit/", "/api/", "/bulletin/preview/"]:
         assert f"Disallow: {path}" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
