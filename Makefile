@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jokesite
 DEV := DEBUG=1
 
-.PHONY: install run serve test test-sqlite test-postgres lint demo clean
+.PHONY: install run serve test test-sqlite test-postgres lint audit demo clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ lint: install
 	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Known vulnerabilities in the pinned dependencies (scripts/audit.py says what it could check).
+audit: install
+	$(BIN)/python scripts/audit.py
+
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -n 2
 
@@ -52,7 +56,7 @@ test-postgres: install
 		echo "== PostgreSQL at $(POSTGRES_TEST_URL) does not answer: the PostgreSQL run is SKIPPED."; \
 	fi
 
-test: lint test-sqlite test-postgres
+test: lint audit test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache
