@@ -272,8 +272,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Content Security Policy (django-csp): nothing from other origins, no inline script
 # but the site's own with a per-response nonce, no plugins, no framing by other sites.
-# The admin gets inline styles, blob: images and same-origin frames on top, which
-# CKEditor needs (portal/middleware.py).
+# The admin gets inline scripts and styles, blob: images and same-origin frames on
+# top, which CKEditor 4 needs (portal/middleware.py says why).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -3,10 +3,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.api import api
+from staff import views as staff_views
 
 urlpatterns = [
     path("admin/ckeditor/", include("richtext.urls")),
     path("admin/moderation/", include("portal.admin_urls")),
+    # Before the admin's own: "View on site" only to what the user may open.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(staff_views.view_on_site),
+        name="view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("bulletin/", include("bulletin.urls")),
     path("jokes/", include("jokes.urls")),

@@ -143,17 +143,15 @@ def test_the_admin_and_its_editor_work_under_their_policy(client, content):
     response = client.get(reverse("admin:bulletin_article_add"))
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]
-    # CKEditor styles inline, shows pasted images as blob:, frames its upload answer.
+    # CKEditor's toolbar has inline handlers; it styles inline, shows pasted images as
+    # blob:, frames its upload answer (tests/e2e/test_csp_browser.py types into it).
+    assert "script-src 'self' 'unsafe-inline'" in policy
     assert "style-src 'self' 'unsafe-inline'" in policy
     assert "img-src 'self' data: blob:" in policy
     assert "frame-ancestors 'self'" in policy
-    assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+    assert "unsafe-eval" not in policy and "nonce-" not in policy  # a nonce would void it
     html = response.content.decode()
     assert "ckeditor/ckeditor.js" in html and "ckeditor-init.js" in html
-    finder = ScriptFinder()
-    finder.feed(html)
-    assert all(script.get("src") or script.get("type") == "application/json"
-               for script in finder.scripts)  # fmt: skip
 
 
 def test_the_editor_upload_answer_may_be_framed_by_the_admin_only(client, content):
