@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jokesite
 DEV := DEBUG=1
 
-.PHONY: install run serve test test-sqlite test-postgres lint audit demo clean
+.PHONY: install run serve bench test test-sqlite test-postgres lint audit demo clean
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The benchmark (bench/run.py): QUICK=1 for 1k on SQLite in under two minutes.
+bench: install
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick,)
 
 # Known vulnerabilities in the pinned dependencies (scripts/audit.py says what it could check).
 audit: install

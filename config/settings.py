@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Whole pages for visitors without an account (portal/pagecache.py); after the
+    # CSRF middleware, which sets the token cookie a cached page asks for.
+    "portal.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -329,6 +332,11 @@ JOKE_REPORTS_TO_HIDE = env.int("JOKE_REPORTS_TO_HIDE", default=3)
 SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=10)
 VOTES_PER_HOUR = env.int("VOTES_PER_HOUR", default=120)
 REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)
+
+# Public pages are kept whole in the cache for visitors without an account, renewed at
+# once when content changes, and at the latest after this many seconds (a scheduled
+# article appears within them). 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10)
 
 # The read-only JSON API (portal/api/): requests one client may make per minute.
 API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)

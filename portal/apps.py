@@ -2,7 +2,7 @@ import logging
 
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,4 +63,24 @@ class PortalConfig(AppConfig):
         post_migrate.connect(sync_site, sender=self)
         pre_save.connect(tag_slug_never_empty, sender=Tag)
         connection_created.connect(sqlite_search_functions)
+        self.connect_page_cache()
         warn_without_shared_cache()
+
+    def connect_page_cache(self):
+        """Cached pages go out of date when anything they show is saved or deleted.
+        Signals here keep a cache current; they carry no business rule."""
+        from django.contrib.redirects.models import Redirect
+        from taggit.models import Tag
+
+        from bulletin.models import Article, Section, TaggedArticle
+        from jokes.models import Category, Joke, JokeOfTheDay, Report, TaggedJoke, Vote
+
+        from .pagecache import content_changed
+
+        shown = [Article, Section, TaggedArticle, Joke, Category, TaggedJoke, Vote, Report,
+                 JokeOfTheDay, Tag, Redirect]  # fmt: skip
+        for model in shown:
+            post_save.connect(content_changed, sender=model, dispatch_uid=f"page-{model}")
+            post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-{model}-d")
+        for through in (Article.tags.through, Joke.tags.through):
+            m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"page-{through}")

@@ -1,0 +1,330 @@
+"""The benchmark: `make bench` (or `make bench QUICK=1`).
+
+For each database and archive size: seed a database once (manage.py seed_bench, kept
+under bench/work/ for the next run), start the site as in production (gunicorn with
+config/gunicorn.py, DEBUG off, whitenoise), and drive each URL of the mix with wrk
+(warm-up, then a fixed duration at a fixed concurrency). Beside them, in the same
+run, the ceiling of this stack: a static file of the median page's size through the
+same gunicorn and whitenoise. SQL queries per request are counted in-process with
+Django's test client on the same database.
+
+Results: bench/results/<time>-<database>.json and .md, and bench/results/latest.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+# What each URL is called in the tables, and how it is found in a seeded database.
+URLS_SCRIPT = r"""
+import json, statistics
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from bulletin.models import Article, Section
+from jokes.models import Joke
+from taggit.models import Tag
+from portal.management.commands.seed_bench import COMMON_WORD, RARE_WORD
+
+section = Section.objects.order_by("position").first()
+in_section = Article.objects.published().filter(section=section).count()
+last_page = max(1, -(-in_section // 20))
+article = Article.objects.published().order_by("-publish_at")[50]
+joke = Joke.objects.published().order_by("-published_at")[50]
+tag = Tag.objects.order_by("pk")[10]
+mix = {
+    "home": "/",
+    "all headlines": "/bulletin/",
+    "section p1": section.get_absolute_url(),
+    f"section p{min(1000, last_page)}": f"{section.get_absolute_url()}?page={min(1000, last_page)}",
+    "article": article.get_absolute_url(),
+    "tag": f"/tags/{tag.slug}/",
+    "jokes newest": "/jokes/",
+    "jokes top": "/jokes/top/",
+    "joke": joke.get_absolute_url(),
+    "random joke": "/jokes/random/",
+    "search common": f"/search/?q={COMMON_WORD}",
+    "search rare": f"/search/?q={RARE_WORD}",
+    "feed": "/feeds/headlines/",
+    "sitemap": "/sitemap.xml",
+    "api jokes": "/api/jokes",
+}
+client = Client()
+found = {}
+for name, url in mix.items():
+    client.get(url)  # warm: joke of the day, caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    found[name] = {"url": url, "status": response.status_code, "queries": len(queries),
+                   "bytes": len(response.content)}
+print("URLS" + json.dumps(found))
+"""
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(database_url, static_root):
+    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    environ.update(
+        DEBUG="0",
+        HTTPS="0",
+        SECRET_KEY="bench-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(static_root),
+        REDIS_URL=REDIS,
+        LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        # The harness is one client address: let it through.
+        API_REQUESTS_PER_MINUTE="100000000",
+    )
+    return environ
+
+
+def manage(environ, *args):
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def database(kind, size):
+    if kind == "sqlite":
+        return f"sqlite:///{WORK / f'bench-{size}.sqlite3'}"
+    return f"{POSTGRES}/jokesite_bench_{size}"
+
+
+def prepare(kind, size, static_root):
+    """Seed the database of this kind and size unless an earlier run did."""
+    url = database(kind, size)
+    environ = environment(url, static_root)
+    marker = WORK / f"{kind}-{size}.seeded"
+    if marker.exists():
+        return environ
+    log(f"seeding {kind} with {size} articles and {size} jokes...")
+    started = time.monotonic()
+    if kind == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS jokesite_bench_{size} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE jokesite_bench_{size}")
+    manage(environ, "migrate", "--noinput", "--verbosity", "0")
+    manage(environ, "seed_bench", "--articles", str(size), "--jokes", str(size))
+    if kind == "postgres":
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("VACUUM ANALYZE")
+    marker.write_text(f"{time.monotonic() - started:.0f} s\n")
+    log(f"  seeded in {time.monotonic() - started:.0f} s")
+    return environ
+
+
+class Gunicorn:
+    def __init__(self, environ):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = (WORK / "gunicorn.log").open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi",
+             "--access-logfile", "/dev/null"],
+            cwd=ROOT, env={**environ, "BIND": f"127.0.0.1:{self.port}"},
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1)  # noqa: S310
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start; see bench/work/gunicorn.log")
+
+    def workers_rss_kb(self):
+        children = subprocess.run(  # noqa: S603 - fixed arguments
+            ["ps", "-o", "rss=", "--ppid", str(self.process.pid)],  # noqa: S607
+            capture_output=True, text=True,
+        ).stdout.split()  # fmt: skip
+        return [int(kb) for kb in children]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url, seconds, connections):
+    output = subprocess.run(  # noqa: S603 - fixed arguments
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],  # noqa: S607
+        capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {p: float(v) * UNITS[u] for p, v, u in LATENCY.findall(output)}
+    errors = 0
+    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: (.*)"):
+        match = re.search(pattern, output)
+        if match:
+            errors += sum(int(n) for n in re.findall(r"\d+", match.group(1)))
+    return {"rps": rps, "p50_ms": latency.get("50"), "p99_ms": latency.get("99"),
+            "errors": errors}  # fmt: skip
+
+
+def flush_redis():
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+
+
+def versions(kind, environ):
+    script = (
+        "import django, sqlite3; from django.db import connection; "
+        "connection.ensure_connection(); "
+        "print(django.get_version(), connection.vendor, "
+        "connection.pg_version if connection.vendor == 'postgresql' else sqlite3.sqlite_version)"
+    )
+    django_version, vendor, db_version = manage(environ, "shell", "-c", script).split()[-3:]
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)  # noqa: S607
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
+        "python": platform.python_version(),
+        "django": django_version,
+        "database": f"{vendor} {db_version}",
+        "wrk": (wrk_version.stdout + wrk_version.stderr).split("\n")[0],
+    }
+
+
+def run(kind, size, args, static_root):
+    environ = prepare(kind, size, static_root)
+    urls = json.loads(manage(environ, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
+    median_bytes = int(statistics.median(u["bytes"] for u in urls.values()))
+    (static_root / "bench-ceiling.html").write_bytes(b"x" * median_bytes)
+    flush_redis()
+    server = Gunicorn(environ)
+    try:
+        rss_before = server.workers_rss_kb()
+        ceiling_url = server.url + "/static/bench-ceiling.html"
+        wrk(ceiling_url, args.warmup, args.connections)
+        ceiling = wrk(ceiling_url, args.duration, args.connections)
+        log(f"  ceiling: {ceiling['rps']:.0f} req/s for {median_bytes} bytes")
+        rows = {}
+        for name, found in urls.items():
+            url = server.url + found["url"]
+            wrk(url, args.warmup, args.connections)
+            result = wrk(url, args.duration, args.connections)
+            result.update(queries=found["queries"], status=found["status"], bytes=found["bytes"],
+                          ratio=result["rps"] / ceiling["rps"])  # fmt: skip
+            rows[name] = result
+            log(f"  {name:<16} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
+                f"p99 {result['p99_ms']:7.2f} ms  {result['ratio']:6.1%}  "
+                f"errors {result['errors']}  queries {result['queries']}")  # fmt: skip
+        rss_after = server.workers_rss_kb()
+    finally:
+        server.stop()
+    return {
+        "database": kind,
+        "size": size,
+        "versions": versions(kind, environ),
+        "concurrency": args.connections,
+        "duration_s": args.duration,
+        "ceiling": {**ceiling, "bytes": median_bytes},
+        "urls": rows,
+        "worker_rss_kb": {"before": rss_before, "after": rss_after},
+    }
+
+
+def markdown(results):
+    lines = []
+    for result in results:
+        ceiling = result["ceiling"]
+        lines += [
+            f"### {result['database']}, {result['size']:,} articles and {result['size']:,} jokes",
+            "",
+            f"{result['versions']['machine']}; Python {result['versions']['python']}, "
+            f"Django {result['versions']['django']}, {result['versions']['database']}; "
+            f"wrk, {result['concurrency']} connections, {result['duration_s']} s per URL.",
+            f"Ceiling (a {ceiling['bytes']:,}-byte static file through the same gunicorn and "
+            f"whitenoise): **{ceiling['rps']:,.0f} req/s**, p99 {ceiling['p99_ms']:.1f} ms.",
+            "",
+            "| URL | req/s | of ceiling | p50 ms | p99 ms | errors | queries |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, row in result["urls"].items():
+            lines.append(
+                f"| {name} | {row['rps']:,.0f} | {row['ratio']:.1%} | {row['p50_ms']:.1f} | "
+                f"{row['p99_ms']:.1f} | {row['errors']} | {row['queries']} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1k on SQLite, 3 s per URL")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.databases, args.duration, args.warmup = "1000", "sqlite", 3, 1
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    WORK.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    static_root = WORK / "static"
+    if not (static_root / "staticfiles.json").exists():
+        log("collecting static files...")
+        manage(environment(database("sqlite", 0), static_root), "collectstatic", "--noinput")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    for kind in args.databases.split(","):
+        results = []
+        for size in map(int, args.sizes.split(",")):
+            log(f"== {kind}, {size:,}")
+            results.append(run(kind, size, args, static_root))
+        (RESULTS / f"{stamp}-{kind}.json").write_text(json.dumps(results, indent=2))
+        table = markdown(results)
+        (RESULTS / f"{stamp}-{kind}.md").write_text(table)
+        first = kind == args.databases.split(",")[0]
+        with (RESULTS / "latest.md").open("w" if first else "a") as latest:
+            latest.write(table + "\n")
+        log(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Whole public pages for visitors without an account, from the cache.
+
+A page is cached when a visitor who has no session (staff), no visitor id (whose own
+votes a page shows) and no pending message asks for it with GET; the cache key holds
+the address and the safe-mode switch. Every change to what pages show (an article, a
+joke, a vote, a tag, a section...) moves a generation number, so the next request
+renders afresh; content whose time comes without a save (a scheduled article) shows
+within PAGE_CACHE_SECONDS. With Redis the generation is shared by every worker; with
+the local-memory cache, another worker may show its copy for up to those seconds.
+
+Forms on cached pages still carry a CSRF token of the visitor's own: the cached copy
+holds a marker where the token was, and each answer puts the visitor's token there.
+Answers carry an ETag of the cached copy, so a browser revalidating gets a 304.
+"""
+
+import hashlib
+import logging
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+
+from jokes import visitors
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+MARKER = b"\x00csrf\x00"
+# Addresses never served from the cache: staff, forms that write, the API (counted per
+# client), moving targets (a random joke), and health checks.
+NEVER = ("/admin/", "/submit/", "/api/", "/jokes/random/", "/healthz", "/readyz")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
+
+
+def generation():
+    return cache.get(GENERATION_KEY) or 0
+
+
+def content_changed(**kwargs):
+    """Connected to the saves and deletes of everything public pages show
+    (portal/apps.py): cached pages are from then on out of date."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet, or it expired
+        cache.add(GENERATION_KEY, 1, timeout=None)
+    except Exception as error:  # noqa: BLE001 - the cache is down: nothing is served from it
+        logger.warning("page cache generation not moved: %s", error)
+
+
+def cacheable_request(request):
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith(NEVER)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and visitors.VISITOR_COOKIE not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def cache_key(request):
+    safe = "safe" if visitors.safe_mode(request) else "all"
+    address = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+    return f"page:{generation()}:{safe}:{address}"
+
+
+def cacheable_response(response):
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not any(word in control for word in ("private", "no-cache", "no-store"))
+        and all(name == settings.CSRF_COOKIE_NAME for name in response.cookies)
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Placed after CsrfViewMiddleware, which then sets the token cookie a replayed
+    page asks for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not cacheable_request(request):
+            response = self.get_response(request)
+            if request.method in ("GET", "HEAD") and not request.path.startswith("/admin/"):
+                # Someone logged in, or a page of one visitor's own: no shared copy.
+                patch_cache_control(response, private=True)
+            return response
+        key = cache_key(request)
+        stored = cache.get(key)
+        if stored is None:
+            response = self.get_response(request)
+            if cacheable_response(response):
+                # Under the generation after rendering: the page may itself have saved
+                # something (the joke of the day, chosen on the day's first visit).
+                stored = self.store(cache_key(request), response)
+                response["ETag"] = stored["etag"]
+                patch_cache_control(response, max_age=0, must_revalidate=True)
+            return response
+        return self.replay(request, stored)
+
+    def store(self, key, response):
+        body = TOKEN_FIELD.sub(rb"\1" + MARKER + rb"\2", response.content)
+        stored = {
+            "body": body,
+            "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+            "etag": f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"',
+        }
+        cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        return stored
+
+    def replay(self, request, stored):
+        if stored["etag"] in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+        else:
+            body = stored["body"]
+            if MARKER in body:
+                body = body.replace(MARKER, get_token(request).encode())
+            response = HttpResponse(body)
+            for header, value in stored["headers"].items():
+                response[header] = value
+        response["ETag"] = stored["etag"]
+        patch_cache_control(response, max_age=0, must_revalidate=True)
+        return response

@@ -1,0 +1,170 @@
+"""Whole pages from the cache for visitors without an account: served without a query,
+renewed the moment content changes, never for staff or for a visitor's own page, with
+a CSRF token of the visitor's own in every form, and 304 for a browser that has it."""
+
+import re
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bulletin.models import Article
+from tests.factories import ArticleFactory, JokeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 10
+
+
+def test_a_second_visitor_gets_the_page_without_a_query(client, django_assert_num_queries):
+    ArticleFactory(title="Walrus parade")
+    first = client.get("/")
+    assert first.status_code == 200 and "Walrus parade" in first.content.decode()
+    with django_assert_num_queries(0):
+        second = Client().get("/")
+    assert second.status_code == 200
+    strip = lambda html: TOKEN.sub("", html.decode())  # noqa: E731
+    assert strip(second.content) == strip(first.content)
+    assert second["Content-Type"] == "text/html; charset=utf-8"
+    assert second["Cache-Control"] == "max-age=0, must-revalidate"
+    assert "Content-Security-Policy" in second  # headers are added to every answer
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/bulletin/", "/jokes/", "/jokes/top/", "/search/?q=walrus", "/feeds/jokes/"]
+)
+def test_public_pages_are_cached(client, url, django_assert_num_queries):
+    ArticleFactory(title="Walrus")
+    JokeFactory(title="Walrus joke")
+    client.get(url)
+    with django_assert_num_queries(0):
+        assert Client().get(url).status_code == 200
+
+
+def test_a_browser_that_has_the_page_gets_a_304(client):
+    ArticleFactory()
+    etag = client.get("/bulletin/")["ETag"]
+    assert etag
+    again = Client().get("/bulletin/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert Client().get("/bulletin/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_every_visitor_gets_a_token_of_their_own_that_works(client):
+    joke = JokeFactory(title="Walrus joke")
+    Client().get(joke.get_absolute_url())  # fills the cache
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(joke.get_absolute_url())
+        token = TOKEN.search(page.content.decode()).group(1)
+        assert "\x00" not in page.content.decode()
+        assert visitor.cookies["csrftoken"].value  # the cookie for that token
+        vote = visitor.post(
+            reverse("jokes:joke-vote", args=[joke.pk]), {"vote": "up", "csrfmiddlewaretoken": token}
+        )
+        assert vote.status_code == 302
+        tokens.append(token)
+    assert tokens[0] != tokens[1]
+    joke.refresh_from_db()
+    assert joke.score == 2
+
+
+def test_new_content_shows_at_once(client):
+    article = ArticleFactory(title="First headline")
+    assert "First headline" in client.get("/").content.decode()
+    ArticleFactory(title="Second headline")
+    assert "Second headline" in Client().get("/").content.decode()
+    article.title = "Renamed headline"
+    article.save()
+    assert "Renamed headline" in Client().get(article.get_absolute_url()).content.decode()
+    article.unpublish()
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    assert "Renamed headline" not in Client().get("/").content.decode()
+
+
+def test_a_vote_shows_at_once_to_other_visitors(client):
+    joke = JokeFactory(title="Walrus joke")
+    url = joke.get_absolute_url()
+    assert '<output class="score" aria-live="polite" aria-label="Score">0<' in (
+        client.get(url).content.decode()
+    )
+    Client().post(reverse("jokes:joke-vote", args=[joke.pk]), {"vote": "up"})
+    assert '<output class="score" aria-live="polite" aria-label="Score">1<' in (
+        Client().get(url).content.decode()
+    )
+
+
+def test_tags_added_show_at_once(client):
+    article = ArticleFactory(title="Walrus")
+    client.get(article.get_absolute_url())
+    article.tags.add("seaside")
+    assert "seaside" in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_a_scheduled_article_appears_when_the_cache_runs_out(client, settings):
+    settings.PAGE_CACHE_SECONDS = 1
+    ArticleFactory(title="Soon", publish_at=timezone.now() + timezone.timedelta(seconds=1))
+    assert "Soon" not in client.get("/bulletin/").content.decode()
+    time.sleep(1.2)
+    assert "Soon" in Client().get("/bulletin/").content.decode()
+
+
+def test_staff_never_get_cached_pages(client, django_assert_max_num_queries):
+    ArticleFactory(title="Walrus")
+    Client().get("/")
+    staff = UserFactory(username="ed", is_staff=True)
+    client.force_login(staff)
+    response = client.get("/")
+    assert "private" in response["Cache-Control"]
+    draft = ArticleFactory(title="Draft walrus", draft=True, author=staff)
+    # The staff preview of a draft is theirs alone, and never stored for others.
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_visitor_who_voted_sees_their_own_vote(client):
+    joke = JokeFactory(title="Walrus joke")
+    client.post(reverse("jokes:joke-vote", args=[joke.pk]), {"vote": "up"})
+    html = client.get(joke.get_absolute_url()).content.decode()
+    assert 'aria-pressed="true"' in html
+    assert 'aria-pressed="true"' not in Client().get(joke.get_absolute_url()).content.decode()
+
+
+def test_safe_mode_off_has_its_own_copy(client):
+    JokeFactory(title="Clean walrus")
+    JokeFactory(title="Rude walrus", nsfw=True)
+    assert "Rude walrus" not in client.get("/jokes/").content.decode()
+    bold = Client()
+    bold.cookies["safe_mode"] = "off"
+    assert "Rude walrus" in bold.get("/jokes/").content.decode()
+    assert "Rude walrus" not in Client().get("/jokes/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/jokes", "/submit/joke/", "/jokes/random/", "/healthz"])
+def test_some_addresses_are_never_cached(client, url, django_assert_max_num_queries):
+    JokeFactory()
+    client.get(url)
+    assert Client().get(url).status_code in (200, 302)
+    assert Article.objects.count() == 0  # nothing else changed in between
+
+
+def test_pages_are_served_when_the_cache_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    ArticleFactory(title="Walrus")
+    assert client.get("/").status_code == 200
+    assert "Walrus" in Client().get("/").content.decode()
+    ArticleFactory(title="Narwhal")  # moving the generation fails quietly
+    assert "Narwhal" in Client().get("/").content.decode()
