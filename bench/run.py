@@ -228,11 +228,8 @@ def versions(kind, environ):
     }
 
 
-def run(kind, size, args, static_root):
-    environ = prepare(kind, size, static_root)
-    urls = json.loads(manage(environ, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
-    median_bytes = int(statistics.median(u["bytes"] for u in urls.values()))
-    (static_root / "bench-ceiling.html").write_bytes(b"x" * median_bytes)
+def measure(environ, urls, args, ceiling_bytes):
+    """The ceiling, then every URL of the mix, on one gunicorn started with `environ`."""
     flush_redis()
     server = Gunicorn(environ)
     try:
@@ -240,69 +237,94 @@ def run(kind, size, args, static_root):
         ceiling_url = server.url + "/static/bench-ceiling.html"
         wrk(ceiling_url, args.warmup, args.connections)
         ceiling = wrk(ceiling_url, args.duration, args.connections)
-        log(f"  ceiling: {ceiling['rps']:.0f} req/s for {median_bytes} bytes")
+        log(f"  ceiling: {ceiling['rps']:.0f} req/s for {ceiling_bytes} bytes")
         rows = {}
         for name, found in urls.items():
             url = server.url + found["url"]
             wrk(url, args.warmup, args.connections)
             result = wrk(url, args.duration, args.connections)
-            result.update(queries=found["queries"], status=found["status"], bytes=found["bytes"],
-                          ratio=result["rps"] / ceiling["rps"])  # fmt: skip
+            result["ratio"] = result["rps"] / ceiling["rps"]
             rows[name] = result
             log(f"  {name:<16} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
                 f"p99 {result['p99_ms']:7.2f} ms  {result['ratio']:6.1%}  "
-                f"errors {result['errors']}  queries {result['queries']}")  # fmt: skip
+                f"errors {result['errors']}")  # fmt: skip
         rss_after = server.workers_rss_kb()
     finally:
         server.stop()
+    return {"ceiling": {**ceiling, "bytes": ceiling_bytes}, "urls": rows,
+            "worker_rss_kb": {"before": rss_before, "after": rss_after}}  # fmt: skip
+
+
+def run(kind, size, args, static_root):
+    environ = prepare(kind, size, static_root)
+    # Queries a page really costs: counted with the page cache off.
+    script_env = {**environ, "PAGE_CACHE_SECONDS": "0"}
+    urls = json.loads(manage(script_env, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
+    median_bytes = int(statistics.median(u["bytes"] for u in urls.values()))
+    (static_root / "bench-ceiling.html").write_bytes(b"x" * median_bytes)
+    modes = {}
+    for mode in args.modes.split(","):
+        log(f"  -- {mode}")
+        mode_env = environ if mode == "cached" else {**environ, "PAGE_CACHE_SECONDS": "0"}
+        modes[mode] = measure(mode_env, urls, args, median_bytes)
     return {
         "database": kind,
         "size": size,
         "versions": versions(kind, environ),
         "concurrency": args.connections,
         "duration_s": args.duration,
-        "ceiling": {**ceiling, "bytes": median_bytes},
-        "urls": rows,
-        "worker_rss_kb": {"before": rss_before, "after": rss_after},
+        "urls": urls,
+        "modes": modes,
     }
 
 
 def markdown(results):
     lines = []
     for result in results:
-        ceiling = result["ceiling"]
+        versions_ = result["versions"]
         lines += [
             f"### {result['database']}, {result['size']:,} articles and {result['size']:,} jokes",
             "",
-            f"{result['versions']['machine']}; Python {result['versions']['python']}, "
-            f"Django {result['versions']['django']}, {result['versions']['database']}; "
-            f"wrk, {result['concurrency']} connections, {result['duration_s']} s per URL.",
-            f"Ceiling (a {ceiling['bytes']:,}-byte static file through the same gunicorn and "
-            f"whitenoise): **{ceiling['rps']:,.0f} req/s**, p99 {ceiling['p99_ms']:.1f} ms.",
-            "",
-            "| URL | req/s | of ceiling | p50 ms | p99 ms | errors | queries |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            f"{versions_['machine']}; Python {versions_['python']}, Django {versions_['django']}, "
+            f"{versions_['database']}; wrk, {result['concurrency']} connections, "
+            f"{result['duration_s']} s per URL.",
         ]
-        for name, row in result["urls"].items():
-            lines.append(
-                f"| {name} | {row['rps']:,.0f} | {row['ratio']:.1%} | {row['p50_ms']:.1f} | "
-                f"{row['p99_ms']:.1f} | {row['errors']} | {row['queries']} |"
-            )
+        for mode, measured in result["modes"].items():
+            ceiling = measured["ceiling"]
+            lines += [
+                f"{mode.capitalize()} pages: ceiling (a {ceiling['bytes']:,}-byte static file "
+                f"through the same gunicorn and whitenoise) **{ceiling['rps']:,.0f} req/s**, "
+                f"p99 {ceiling['p99_ms']:.1f} ms.",
+            ]
+        modes = list(result["modes"])
+        head = " | ".join(f"{m} req/s | {m} of ceiling | {m} p50 ms | {m} p99 ms" for m in modes)
+        lines += ["", f"| URL | {head} | errors | queries |",
+                  "|---|" + "---:|" * (4 * len(modes) + 2)]  # fmt: skip
+        for name, found in result["urls"].items():
+            cells = []
+            errors = 0
+            for mode in modes:
+                row = result["modes"][mode]["urls"][name]
+                cells.append(f"{row['rps']:,.0f} | {row['ratio']:.1%} | {row['p50_ms']:.1f} | "
+                             f"{row['p99_ms']:.1f}")  # fmt: skip
+                errors += row["errors"]
+            lines.append(f"| {name} | {' | '.join(cells)} | {errors} | {found['queries']} |")
         lines.append("")
     return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1k on SQLite, 3 s per URL")
+    parser.add_argument("--quick", action="store_true", help="1k on SQLite, 2 s per URL")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--modes", default="cached,uncached", help="page cache on, off or both")
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.databases, args.duration, args.warmup = "1000", "sqlite", 3, 1
+        args.sizes, args.databases, args.duration, args.warmup = "1000", "sqlite", 2, 1
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     WORK.mkdir(parents=True, exist_ok=True)
