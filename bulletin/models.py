@@ -107,11 +107,12 @@ class ArticleQuerySet(models.QuerySet):
         with no job running. Every public view, feed, sitemap and search uses this.
         """
         now = now or timezone.now()
+        # The search vector is for the database's search only: not loaded with the rows.
         return self.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
             status=Article.Status.PUBLISHED,
             publish_at__lte=now,
-        )
+        ).defer("search_vector")
 
     def visible_to(self, user):
         """What `user` may open: the public set, and for staff a preview of more.

@@ -94,11 +94,12 @@ class JokeQuerySet(models.QuerySet):
 
         Every public view, feed, sitemap, search and API reads jokes through this.
         """
+        # The search vector is for the database's search only: not loaded with the rows.
         return self.filter(
             status=Joke.Status.PUBLISHED,
             published_at__lte=now or timezone.now(),
             hidden_by_reports=False,
-        )
+        ).defer("search_vector")
 
     def visible_to(self, user):
         """What `user` may open: the public set, and for staff a preview of more.
