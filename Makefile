@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jokesite
 DEV := DEBUG=1
 
-.PHONY: install run serve bench test test-sqlite test-postgres lint audit demo clean
+.PHONY: install run serve bench backup restore test test-sqlite test-postgres lint audit demo clean
 
 install: $(STAMP)
 
@@ -37,6 +37,18 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(DEV) $(BIN)/python manage.py check --fail-level WARNING
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Operator targets: they act on the database and media the environment names
+# (DATABASE_URL, MEDIA_ROOT); in development run them as `DEBUG=1 make backup`.
+BACKUP_DIR ?= backups
+
+backup: install
+	$(BIN)/python manage.py backup --output $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/backup-YYYYmmdd-HHMMSS.tar.gz" >&2; exit 2; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py restore "$(FILE)"
 
 # The benchmark (bench/run.py): QUICK=1 for 1k on SQLite in under two minutes.
 bench: install

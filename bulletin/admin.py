@@ -20,6 +20,14 @@ EDITOR_ONLY_FIELDS = ("publish_at", "expires_at", "featured", "author")
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "article_count"]
+
+    def get_deleted_objects(self, objs, request):
+        """A section that articles or contributions still use is not deleted: say so
+        (Django also lists the protected items as permissions lacking, which reads as
+        if they would be deleted)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set() if protected else perms_needed, protected
+
     list_editable = ["position"]
     # Explicit, because the article count's GROUP BY drops the model's own ordering
     # and the section picker on the article form pages through this list.

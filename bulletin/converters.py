@@ -28,6 +28,7 @@ class YearConverter:
     """Four-digit years only: beyond 9999 date arithmetic overflows."""
 
     regex = r"[12][0-9]{3}"
+    first = 1000
 
     def to_python(self, value):
         return int(value)

@@ -10,6 +10,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from .converters import YearConverter
 from .models import Article, PreviewLink, Section
 
 
@@ -57,6 +58,11 @@ class ArticleYearArchiveView(ArchiveMixin, YearArchiveView):
 
 class ArticleMonthArchiveView(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
+
+    def get_previous_month(self, date):
+        # No link before the first year an address can hold (bulletin/converters.py).
+        previous = super().get_previous_month(date)
+        return previous if previous and previous.year >= YearConverter.first else None
 
 
 class ArticleDetailView(DetailView):

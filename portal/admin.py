@@ -5,18 +5,25 @@ taggit's own TagAdmin is replaced: its "merge tags" page checks only that the us
 is staff, and it merges only taggit's generic tagged items, not our per-app ones.
 """
 
+import reversion
 from django import forms
+from django.apps import apps
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.utils.text import Truncator
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from taggit.models import Tag
 
+from bulletin.models import TaggedArticle
 from jokes.admin import JokeAdmin
-from jokes.models import FLAG_FIELDS, Joke, ModerationError
+from jokes.models import FLAG_FIELDS, Joke, ModerationError, TaggedJoke
 from staff.admin import StepActions
 
 from .models import Contribution
@@ -31,11 +38,24 @@ admin.site.unregister(Tag)
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    """The one tag vocabulary of articles and jokes.
+
+    Deleting a tag in use takes it off the articles and jokes that carry it; they stay.
+    The confirmation page (single and "delete selected") lists each of them, linked,
+    and asks for the right to change articles or jokes when it touches them; each keeps
+    a revision, so its history says the tag went and when.
+    """
+
     list_display = ["name", "slug", "article_count", "joke_count"]
     ordering = ["name"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     actions = []
+    # Each kind of tagged item, and the permission that taking a tag off one takes.
+    carriers = [
+        (TaggedArticle, "bulletin.change_article"),
+        (TaggedJoke, "jokes.change_joke"),
+    ]
 
     def get_queryset(self, request):
         return (
@@ -54,6 +74,112 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("jokes"), ordering="joke_count")
     def joke_count(self, tag):
         return tag.joke_count
+
+    # Deleting
+
+    def _tagged_items(self, tags):
+        """[(through model, permission, [tagged items with their object])] for `tags`."""
+        tag_ids = [tag.pk for tag in tags]
+        return [
+            (
+                through,
+                permission,
+                list(
+                    through.objects.filter(tag_id__in=tag_ids)
+                    .select_related("content_object")
+                    .order_by("content_object_id")
+                ),
+            )
+            for through, permission in self.carriers
+        ]
+
+    def _loses_tag(self, request, item):
+        obj = item.content_object
+        opts = obj._meta
+        text = format_html(
+            _("{kind} “{object}” loses the tag (the {kind_lower} stays)"),
+            kind=capfirst(opts.verbose_name),
+            kind_lower=opts.verbose_name,
+            object=obj,
+        )
+        model_admin = self.admin_site._registry.get(type(obj))
+        if model_admin is None or not model_admin.has_view_or_change_permission(request, obj):
+            return text
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, text)
+
+    def get_deleted_objects(self, objs, request):
+        """What Django would list, with each tagged article and joke named and linked
+        instead of "X tagged with Y", and counted by how many items lose a tag."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        tags = list(objs)
+        by_tag = {tag.pk: [] for tag in tags}
+        for through, permission, items in self._tagged_items(tags):
+            name = through._meta.verbose_name_plural
+            model_count.pop(name, None)
+            for item in items:
+                by_tag[item.tag_id].append(self._loses_tag(request, item))
+            objects = {item.content_object_id for item in items}
+            if not objects:
+                continue
+            kind = through._meta.get_field("content_object").related_model._meta
+            model_count[_("%(items)s that lose a tag") % {"items": kind.verbose_name_plural}] = len(
+                objects
+            )
+            if not request.user.has_perm(permission):
+                perms_needed.add(
+                    _("%(items)s (to take the tag off them)") % {"items": kind.verbose_name_plural}
+                )
+        listing = []
+        for tag in tags:
+            opts = tag._meta
+            if self.has_change_permission(request, tag):
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[tag.pk])
+                listing.append(
+                    format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, tag)
+                )
+            else:
+                listing.append(format_html("{}: {}", capfirst(opts.verbose_name), tag))
+            if by_tag[tag.pk]:
+                listing.append(by_tag[tag.pk])
+        return listing, model_count, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        self._delete(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete(request, list(queryset))
+
+    @transaction.atomic
+    def _delete(self, request, tags):
+        names = ", ".join(f"“{tag}”" for tag in tags)
+        carrying = [
+            {item.content_object for item in items}
+            for _through, _permission, items in self._tagged_items(tags)
+        ]
+        Tag.objects.filter(pk__in=[tag.pk for tag in tags]).delete()
+        comment = ngettext("Tag %(names)s deleted", "Tags %(names)s deleted", len(tags)) % {
+            "names": names
+        }
+        for objects in carrying:
+            for obj in objects:
+                # One revision per item: restoring a revision restores all it holds.
+                with reversion.create_revision():
+                    reversion.add_to_revision(obj)
+                    reversion.set_user(request.user)
+                    reversion.set_comment(comment)
+        articles, jokes = (len(objects) for objects in carrying)
+        if articles or jokes:
+            self.message_user(
+                request,
+                _("%(names)s taken off %(articles)s and %(jokes)s; each keeps a revision.")
+                % {
+                    "names": names,
+                    "articles": ngettext("%d article", "%d articles", articles) % articles,
+                    "jokes": ngettext("%d joke", "%d jokes", jokes) % jokes,
+                },
+                messages.INFO,
+            )
 
 
 class ApproveForm(forms.Form):
@@ -191,3 +317,19 @@ class ContributionAdmin(ModerationActions, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # contributions come from visitors only
+
+
+if apps.is_installed("axes"):
+    from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+    from axes.models import AccessAttempt
+
+    admin.site.unregister(AccessAttempt)
+
+    @admin.register(AccessAttempt)
+    class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+        """django-axes' own, without its "Clean up expired attempts" action: in 8.3.1 it
+        is a 500 (it reads request.axes_attempt_time, set only while logging in;
+        jazzband/django-axes#1424). Expired attempts stop counting on their own, and
+        `manage.py axes_reset` empties the table."""
+
+        actions = []

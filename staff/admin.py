@@ -12,7 +12,9 @@ so these checks come first.
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reversion import create_revision, set_comment, set_user
@@ -107,7 +109,22 @@ class StaffContentAdmin(StepActions, CompareVersionAdmin):
             raise PermissionDenied
         if self.get_object(request, unquote(object_id)) is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        try:
+            return super().revision_view(request, object_id, version_id, extra_context)
+        except ObjectDoesNotExist as gone:
+            # The revision points at something deleted since (a tag, most often):
+            # django-reversion cannot rebuild it. Nothing was changed.
+            messages.error(
+                request,
+                _("This revision cannot be restored: it refers to something deleted since "
+                  "(%(what)s). Later revisions can still be restored.") % {"what": gone},
+            )  # fmt: skip
+            return redirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
+                    args=[object_id],
+                )
+            )
 
     def recoverlist_view(self, request, extra_context=None):
         if not self.may_restore(request):
