@@ -89,7 +89,9 @@ def free_port():
 
 
 def environment(database_url, static_root):
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    environ = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environ.update(
         DEBUG="0",
         HTTPS="0",

@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Section
@@ -28,7 +29,8 @@ class LatestHeadlinesFeed(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.summary or article.title
+        # Readers take a description as HTML; the summary is plain text.
+        return escape(article.summary or article.title)
 
     def item_pubdate(self, article):
         return article.publish_at

@@ -242,6 +242,8 @@ TAGGIT_CASE_INSENSITIVE = True
 PREVIEW_LINK_DAYS = env.int("PREVIEW_LINK_DAYS", default=7)
 
 LOGIN_URL = "admin:login"
+# Staff land in the admin after logging in (there are no visitor accounts).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # E-mail: printed to the console in development; in production an SMTP server given
 # as EMAIL_URL (smtp+tls://user:password@host:587, see django-environ's email_url).

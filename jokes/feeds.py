@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Joke
@@ -28,7 +29,9 @@ class LatestJokesFeed(Feed):
         return str(joke)
 
     def item_description(self, joke):
-        return joke.text  # plain text; the feed generator escapes it
+        # Readers take a description as HTML: the plain text is escaped into it, with
+        # its line breaks as paragraphs (as on the joke's page).
+        return linebreaks(joke.text, autoescape=True)
 
     def item_pubdate(self, joke):
         return joke.published_at

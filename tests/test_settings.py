@@ -44,7 +44,9 @@ def test_production_with_required_values_starts():
 
 
 def test_email_is_configured_from_one_url():
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    environ = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environ.update(
         DEBUG="0",
         SECRET_KEY="x" * 50,

@@ -31,7 +31,9 @@ PRODUCTION = {
 
 
 def run_python(code, **environ):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL"}}
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (a worker may have run them first).
+    unwanted = {"DEBUG", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", **environ)
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, *code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

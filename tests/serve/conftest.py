@@ -28,7 +28,8 @@ def free_port():
 
 
 def production_env(**overrides):
-    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL"}}
+    unwanted = {"DEBUG", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # not the browser tests'
+    environ = {k: v for k, v in os.environ.items() if k not in unwanted}
     environ.update(
         DEBUG="0",
         HTTPS="0",  # plain HTTP on loopback
