@@ -5,6 +5,7 @@ limits on bytes and pixels (a small file can still decode to a huge bitmap).
 """
 
 import json
+import re
 from pathlib import Path
 
 from ckeditor_uploader import views as ckeditor_views
@@ -36,6 +37,12 @@ def can_upload(user):
     )
 
 
+# Markup that has no business in a picture: a valid image can still carry it (in a
+# metadata chunk, a GIF comment, after its end), and a browser that sniffs, or a
+# future server misconfigured, could read the file as a page.
+MARKUP = re.compile(rb"<\s*(script|html|body|svg|iframe|object|embed|\?php)|javascript:", re.I)
+
+
 def check_image(uploaded) -> str | None:
     """Return why `uploaded` is refused, or None when it is an acceptable image; an
     accepted image is renamed with the extension of its real format."""
@@ -58,6 +65,12 @@ def check_image(uploaded) -> str | None:
         return _("The image has too many pixels.")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return _("The file is not an image that can be read.")
+    finally:
+        uploaded.seek(0)
+    try:
+        # Whole (at most RICHTEXT_IMAGE_MAX_BYTES): markup cannot hide across chunks.
+        if MARKUP.search(uploaded.read()):
+            return _("The image carries text that looks like a script or a web page.")
     finally:
         uploaded.seek(0)
     uploaded.name = Path(uploaded.name).stem + extension
