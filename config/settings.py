@@ -145,6 +145,8 @@ if env("REDIS_URL", default=""):
             # limits answer "try again in a moment" (portal/cache.py).
             "BACKEND": "portal.cache.FailOpenRedisCache",
             "LOCATION": env("REDIS_URL"),
+            # Lets several sites (or test runs) share one Redis database.
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=""),
             "OPTIONS": {
                 "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
                 "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
