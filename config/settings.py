@@ -71,20 +71,20 @@ MIDDLEWARE = [
     # middleware below answers by itself (a redirect, a 400 for a NUL byte).
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
+    # Whole pages for visitors without an account (portal/pagecache.py): above what a
+    # page from the cache does not need. Every header above is added to it too.
+    "portal.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Whole pages for visitors without an account (portal/pagecache.py); after the
-    # CSRF middleware, which sets the token cookie a cached page asks for.
-    "portal.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old URLs of moved articles answer with a permanent redirect (only on a 404).
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # Last, as django-axes asks: it answers a locked-out log-in with its own page.

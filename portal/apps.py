@@ -73,12 +73,15 @@ class PortalConfig(AppConfig):
         from taggit.models import Tag
 
         from bulletin.models import Article, Section, TaggedArticle
-        from jokes.models import Category, Joke, JokeOfTheDay, Report, TaggedJoke, Vote
+        from jokes.models import Category, Joke, Report, TaggedJoke, Vote
 
         from .pagecache import content_changed
 
+        # Not the joke of the day: it is chosen while the day's first page renders, and
+        # that page shows it; a page cached before midnight shows yesterday's for no
+        # longer than PAGE_CACHE_SECONDS.
         shown = [Article, Section, TaggedArticle, Joke, Category, TaggedJoke, Vote, Report,
-                 JokeOfTheDay, Tag, Redirect]  # fmt: skip
+                 Tag, Redirect]  # fmt: skip
         for model in shown:
             post_save.connect(content_changed, sender=model, dispatch_uid=f"page-{model}")
             post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-{model}-d")

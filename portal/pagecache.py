@@ -20,7 +20,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
@@ -35,10 +35,6 @@ MARKER = b"\x00csrf\x00"
 # client), moving targets (a random joke), and health checks.
 NEVER = ("/admin/", "/submit/", "/api/", "/jokes/random/", "/healthz", "/readyz")
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
-
-
-def generation():
-    return cache.get(GENERATION_KEY) or 0
 
 
 def content_changed(**kwargs):
@@ -65,7 +61,7 @@ def cacheable_request(request):
 def cache_key(request):
     safe = "safe" if visitors.safe_mode(request) else "all"
     address = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    return f"page:{generation()}:{safe}:{address}"
+    return f"page:{safe}:{address}"
 
 
 def cacheable_response(response):
@@ -79,11 +75,14 @@ def cacheable_response(response):
 
 
 class AnonymousPageCacheMiddleware:
-    """Placed after CsrfViewMiddleware, which then sets the token cookie a replayed
-    page asks for."""
+    """High in the middleware list, so that a page from the cache costs one round
+    trip to the cache and little else: sessions, the user, messages and the rest are
+    not needed to replay it. The CSRF middleware runs below, for rendered pages; a
+    replayed page with a form gets its token from the same middleware here."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not cacheable_request(request):
@@ -93,21 +92,27 @@ class AnonymousPageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
         key = cache_key(request)
-        stored = cache.get(key)
-        if stored is None:
-            response = self.get_response(request)
-            if cacheable_response(response):
-                # Under the generation after rendering: the page may itself have saved
-                # something (the joke of the day, chosen on the day's first visit).
-                stored = self.store(cache_key(request), response)
-                response["ETag"] = stored["etag"]
-                patch_cache_control(response, max_age=0, must_revalidate=True)
-            return response
-        return self.replay(request, stored)
+        # The page and the generation in one round trip: a copy stored under an
+        # older generation is out of date.
+        found = cache.get_many([key, GENERATION_KEY])
+        generation = found.get(GENERATION_KEY, 0)
+        stored = found.get(key)
+        if stored is not None and stored["generation"] == generation:
+            return self.replay(request, stored)
+        response = self.get_response(request)
+        if cacheable_response(response):
+            # Stored under the generation read before rendering: if content changed
+            # meanwhile (or the page saved something itself, as the day's first visit
+            # does choosing the joke of the day), the next visitor renders afresh.
+            stored = self.store(key, generation, response)
+            response["ETag"] = stored["etag"]
+            patch_cache_control(response, max_age=0, must_revalidate=True)
+        return response
 
-    def store(self, key, response):
+    def store(self, key, generation, response):
         body = TOKEN_FIELD.sub(rb"\1" + MARKER + rb"\2", response.content)
         stored = {
+            "generation": generation,
             "body": body,
             "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
             "etag": f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"',
@@ -121,10 +126,13 @@ class AnonymousPageCacheMiddleware:
         else:
             body = stored["body"]
             if MARKER in body:
+                # The visitor's own token, and its cookie when they have none yet.
+                self.csrf.process_request(request)
                 body = body.replace(MARKER, get_token(request).encode())
             response = HttpResponse(body)
             for header, value in stored["headers"].items():
                 response[header] = value
+            self.csrf.process_response(request, response)
         response["ETag"] = stored["etag"]
         patch_cache_control(response, max_age=0, must_revalidate=True)
         return response

@@ -34,7 +34,31 @@ def test_a_second_visitor_gets_the_page_without_a_query(client, django_assert_nu
     assert strip(second.content) == strip(first.content)
     assert second["Content-Type"] == "text/html; charset=utf-8"
     assert second["Cache-Control"] == "max-age=0, must-revalidate"
-    assert "Content-Security-Policy" in second  # headers are added to every answer
+    # The security headers are added to answers from the cache too.
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                   "Referrer-Policy", "Cross-Origin-Opener-Policy"):  # fmt: skip
+        assert second[header] == first[header], header
+    assert second["Content-Language"] == first["Content-Language"]
+
+
+def test_content_changed_while_a_page_renders_is_not_hidden_by_its_copy(client, monkeypatch):
+    """A copy is stored under the generation read before rendering: content saved
+    during the render makes the next visitor render afresh."""
+    from bulletin import views
+
+    ArticleFactory(title="Walrus")
+    render = views.ArticleListView.get_context_data
+
+    def save_meanwhile(self, **kwargs):
+        context = render(self, **kwargs)
+        len(context["object_list"])  # the list is read...
+        ArticleFactory(title="Narwhal")  # ...then content changes
+        return context
+
+    monkeypatch.setattr(views.ArticleListView, "get_context_data", save_meanwhile)
+    assert "Narwhal" not in client.get("/bulletin/").content.decode()
+    monkeypatch.setattr(views.ArticleListView, "get_context_data", render)
+    assert "Narwhal" in Client().get("/bulletin/").content.decode()
 
 
 @pytest.mark.parametrize(
