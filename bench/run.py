@@ -149,6 +149,11 @@ def prepare(kind, size, static_root):
 
         with psycopg.connect(url, autocommit=True) as db:
             db.execute("VACUUM ANALYZE")
+    else:
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            db.execute("ANALYZE")
     marker.write_text(f"{time.monotonic() - started:.0f} s\n")
     log(f"  seeded in {time.monotonic() - started:.0f} s")
     return environ

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -97,6 +96,21 @@ class TaggedArticle(TaggedItemBase):
     class Meta:
         verbose_name = _("article tag")
         verbose_name_plural = _("article tags")
+        # A tag's newest articles first (related headlines) without sorting them all.
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="article_tag_object_idx"),
+        ]
+
+
+def published_q(now=None, prefix=""):
+    """The published rule as a condition, on the article at `prefix` (for lookups from
+    a related model, e.g. "content_object__")."""
+    now = now or timezone.now()
+    return (
+        (Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now}))
+        & Q(**{f"{prefix}status": Article.Status.PUBLISHED})
+        & Q(**{f"{prefix}publish_at__lte": now})
+    )
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -106,13 +120,8 @@ class ArticleQuerySet(models.QuerySet):
         Decided when the page is asked for, so scheduled articles appear on time
         with no job running. Every public view, feed, sitemap and search uses this.
         """
-        now = now or timezone.now()
         # The search vector is for the database's search only: not loaded with the rows.
-        return self.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-            status=Article.Status.PUBLISHED,
-            publish_at__lte=now,
-        ).defer("search_vector")
+        return self.filter(published_q(now)).defer("search_vector")
 
     def visible_to(self, user):
         """What `user` may open: the public set, and for staff a preview of more.
@@ -127,20 +136,41 @@ class ArticleQuerySet(models.QuerySet):
         return self.published()
 
     def latest_per_section(self, per_section=5):
-        """The newest `per_section` published articles of every section, in one query."""
-        return (
-            self.published()
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("publish_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(rank__lte=per_section)
-            .select_related("section")
-            .order_by("section__position", "section__name", "rank")
+        """[(section, its newest `per_section` published articles)] for every section
+        with something published, in the sections' order.
+
+        Two queries whose cost does not grow with the archive: the sections, each with
+        the publish time of its newest and its `per_section`-th newest article (read
+        from the section's listing index), then the articles at or after those times.
+        """
+        now = timezone.now()
+        published = self.published(now)
+        newest = (
+            published.filter(section=OuterRef("pk"))
+            .order_by("-publish_at", "-pk")
+            .values("publish_at")
         )
+        sections = list(
+            Section.objects.annotate(
+                newest=Subquery(newest[:1]),
+                cutoff=Subquery(newest[per_section - 1 : per_section]),
+            ).filter(newest__isnull=False)
+        )
+        if not sections:
+            return []
+        wanted = Q()
+        for section in sections:
+            since = {"publish_at__gte": section.cutoff} if section.cutoff else {}
+            wanted |= Q(section=section.pk, **since)
+        articles = {section.pk: [] for section in sections}
+        for article in published.filter(wanted).order_by("-publish_at", "-pk"):
+            articles[article.section_id].append(article)
+        latest = []
+        for section in sections:
+            for article in articles[section.pk]:
+                article.section = section  # what select_related would have loaded
+            latest.append((section, articles[section.pk][:per_section]))
+        return latest
 
     def for_listing(self):
         return self.select_related("section", "author").order_by("-publish_at", "-pk")
@@ -212,7 +242,7 @@ class Article(models.Model):
         _("source checksum"), max_length=64, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # Kept by the database on every insert and update (portal/migrations/0005): title,
     # summary and body weighted for PostgreSQL's full-text search. Empty on SQLite, which
     # keeps its own index (portal/search.py).
@@ -236,10 +266,16 @@ class Article(models.Model):
                 name="article_expires_after_publish",
             ),
         ]
+        # The listings' indexes hold every column their filter and order read (id
+        # and expiry too), so a deep page reads the index up to its place and nothing
+        # else (portal/paging.py).
         indexes = [
-            models.Index(fields=["status", "publish_at"], name="article_status_publish_idx"),
             models.Index(
-                fields=["section", "status", "publish_at"], name="article_section_publish_idx"
+                fields=["status", "publish_at", "id", "expires_at"], name="article_listing_idx"
+            ),
+            models.Index(
+                fields=["section", "status", "publish_at", "id", "expires_at"],
+                name="article_section_listing_idx",
             ),
             models.Index(fields=["source_checksum"], name="article_source_checksum_idx"),
         ]
@@ -372,12 +408,19 @@ class Article(models.Model):
             .first()
         )
 
-    def get_related(self, tag_ids, limit=5):
-        """Published articles sharing the most tags with this one."""
+    def get_related(self, tag_ids, limit=5, candidates_per_tag=50):
+        """Published articles sharing the most tags with this one, newest first among
+        equals. Candidates are the `candidates_per_tag` articles last given each tag
+        (read from the tag's index), so the cost does not grow with the archive."""
         if not tag_ids:
             return Article.objects.none()
+        candidates = Q()
+        for tag_id in tag_ids[:10]:
+            tagged = TaggedArticle.objects.filter(tag_id=tag_id).order_by("-content_object_id")
+            candidates |= Q(pk__in=tagged.values("content_object_id")[:candidates_per_tag])
         return (
             Article.objects.published()
+            .filter(candidates)
             .filter(tags__in=tag_ids)
             .exclude(pk=self.pk)
             .annotate(shared=models.Count("pk"))

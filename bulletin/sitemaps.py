@@ -1,10 +1,12 @@
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+
+from portal.sitemap_pages import IdRangeSitemap
 
 from .models import Article, Section
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(IdRangeSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -24,9 +26,12 @@ class SectionSitemap(Sitemap):
 
     def items(self):
         published = Article.objects.published().filter(section=OuterRef("pk"))
+        # A section's page changes when an article appears in it: the newest one's
+        # time, read from the section's listing index.
+        newest = published.order_by("-publish_at", "-pk").values("updated_at")[:1]
         return (
             Section.objects.filter(Exists(published))
-            .annotate(last_change=Max("articles__updated_at"))
+            .annotate(last_change=Subquery(newest))
             .order_by("position", "name")
         )
 

@@ -10,14 +10,17 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from portal.paging import UncountedPaginator
+
 from .converters import YearConverter
 from .models import Article, PreviewLink, Section
 
 
 class PublishedArticlesMixin:
-    """Lists of published articles, newest first, paginated."""
+    """Lists of published articles, newest first, paginated without a count."""
 
     paginate_by = 20
+    paginator_class = UncountedPaginator
     allow_empty = True
 
     def get_queryset(self):

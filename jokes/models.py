@@ -25,6 +25,8 @@ from . import similarity
 
 JOKE_MAX_LENGTH = 5000
 FLAG_FIELDS = ["nsfw", "religious", "political", "racist", "sexist", "explicit"]
+# The rows safe mode shows (JokeQuerySet.for_visitor), for partial indexes.
+SAFE_PUBLIC = Q(status="published", hidden_by_reports=False, **dict.fromkeys(FLAG_FIELDS, False))
 
 
 def normalise_text(text: str) -> str:
@@ -86,6 +88,21 @@ class TaggedJoke(TaggedItemBase):
     class Meta:
         verbose_name = _("joke tag")
         verbose_name_plural = _("joke tags")
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="joke_tag_object_idx"),
+        ]
+
+
+def published_q(now=None, prefix=""):
+    """The published rule as a condition, on the joke at `prefix` (for lookups from a
+    related model, e.g. "content_object__")."""
+    return Q(
+        **{
+            f"{prefix}status": Joke.Status.PUBLISHED,
+            f"{prefix}published_at__lte": now or timezone.now(),
+            f"{prefix}hidden_by_reports": False,
+        }
+    )
 
 
 class JokeQuerySet(models.QuerySet):
@@ -95,11 +112,7 @@ class JokeQuerySet(models.QuerySet):
         Every public view, feed, sitemap, search and API reads jokes through this.
         """
         # The search vector is for the database's search only: not loaded with the rows.
-        return self.filter(
-            status=Joke.Status.PUBLISHED,
-            published_at__lte=now or timezone.now(),
-            hidden_by_reports=False,
-        ).defer("search_vector")
+        return self.filter(published_q(now)).defer("search_vector")
 
     def visible_to(self, user):
         """What `user` may open: the public set, and for staff a preview of more.
@@ -254,7 +267,7 @@ class Joke(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     # Kept by the database on every insert and update (portal/migrations/0005): title and
     # text weighted for PostgreSQL's full-text search. Empty on SQLite (portal/search.py).
     search_vector = SearchVectorField(null=True, editable=False)
@@ -275,6 +288,21 @@ class Joke(models.Model):
                 fields=["category", "status", "published_at"], name="joke_category_published_idx"
             ),
             models.Index(fields=["status", "score"], name="joke_status_score_idx"),
+            # What most visitors see (safe mode, the default), newest and best first,
+            # in the listings' order: a deep page reads only the index (portal/paging.py).
+            models.Index(
+                fields=["published_at", "id"], condition=SAFE_PUBLIC, name="joke_safe_newest_idx"
+            ),
+            models.Index(
+                fields=["score", "published_at", "id"],
+                condition=SAFE_PUBLIC,
+                name="joke_safe_top_idx",
+            ),
+            models.Index(
+                fields=["category", "published_at", "id"],
+                condition=SAFE_PUBLIC,
+                name="joke_safe_category_idx",
+            ),
             models.Index(fields=["status", "created_at"], name="joke_status_created_idx"),
         ]
         constraints = [

@@ -1,10 +1,12 @@
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+
+from portal.sitemap_pages import IdRangeSitemap
 
 from .models import Category, Joke
 
 
-class JokeSitemap(Sitemap):
+class JokeSitemap(IdRangeSitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -19,9 +21,11 @@ class CategorySitemap(Sitemap):
 
     def items(self):
         published = Joke.objects.published().filter(category=OuterRef("pk"))
+        # A category's page changes when a joke appears in it: the newest one's time.
+        newest = published.order_by("-published_at", "-pk").values("updated_at")[:1]
         return (
             Category.objects.filter(Exists(published))
-            .annotate(last_change=Max("jokes__updated_at"))
+            .annotate(last_change=Subquery(newest))
             .order_by("name")
         )
 

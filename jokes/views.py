@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
+from portal.paging import UncountedPaginator
+
 from . import ratelimit, visitors
 from .forms import ReportForm, VoteForm
 from .models import Category, Joke, JokeOfTheDay, Vote, pick_random
@@ -35,6 +37,7 @@ class VisitorJokesMixin:
     """Published jokes as this visitor sees them (safe mode), 20 a page."""
 
     paginate_by = 20
+    paginator_class = UncountedPaginator
     allow_empty = True
 
     def get_queryset(self):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -34,6 +35,10 @@ MAX_WORDS = 10
 # The site search ranks this many best matches of each kind; a visitor who needs more
 # than 25 pages of results needs a better query.
 MAX_HITS = 500
+# Ranking reads the newest this many matches of each kind, not all of them: the cost
+# of a common word does not grow with the archive, and a news search favours recent
+# items. A rare word has fewer matches than this, so all of them are ranked.
+CANDIDATES = 1000
 EXCERPT_LENGTH = 220
 
 WORD = re.compile(r"[^\W_]+")
@@ -107,10 +112,22 @@ def _postgres(queryset, words, any_word):
         query = SearchQuery(words[0], config=POSTGRES_CONFIG, search_type="plain")
         for word in words[1:]:
             query |= SearchQuery(word, config=POSTGRES_CONFIG, search_type="plain")
+        tsquery = " || ".join(["plainto_tsquery(%s::regconfig, %s)"] * len(words))
+        params = [value for word in words for value in (POSTGRES_CONFIG, word)]
     else:
         query = SearchQuery(" ".join(words), config=POSTGRES_CONFIG, search_type="plain")
+        tsquery = "plainto_tsquery(%s::regconfig, %s)"
+        params = [POSTGRES_CONFIG, " ".join(words)]
+    table = queryset.model._meta.db_table
+    # The smallest id of the newest CANDIDATES matches (only our table name and
+    # constants in the SQL; the words are parameters).
+    newest = RawSQL(  # noqa: S611
+        f"SELECT min(id) FROM (SELECT id FROM {table} WHERE search_vector @@ ({tsquery}) "  # noqa: S608
+        f"ORDER BY id DESC LIMIT {CANDIDATES}) AS newest",
+        params,
+    )
     return (
-        queryset.filter(search_vector=query)
+        queryset.filter(search_vector=query, pk__gte=newest)
         .annotate(search_rank=SearchRank(F("search_vector"), query))
         .order_by("-search_rank", "-pk")
     )
@@ -123,10 +140,16 @@ def _sqlite(queryset, words, searched, any_word):
     # Each word quoted: FTS5 reads it as a plain term (words hold only letters and
     # digits, so no quote can end the string early).
     match = (" OR " if any_word else " AND ").join(f'"{word}"' for word in words)
+    newest = (  # the smallest rowid of the newest CANDIDATES matches
+        f"(SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s "  # noqa: S608
+        f"ORDER BY rowid DESC LIMIT {CANDIDATES}))"
+    )
     return queryset.extra(  # noqa: S610 - only our table names; the query is a parameter
         tables=[fts],
-        where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"],
-        params=[match],
+        # "+" keeps SQLite from reading the rows first and searching the index for
+        # each: the index finds the matches, then each row is read by its id.
+        where=[f"{table}.id = +{fts}.rowid", f"{fts} MATCH %s", f"{fts}.rowid >= {newest}"],
+        params=[match, match],
         # bm25() is smaller for better matches.
         select={"search_rank": f"-bm25({fts}, {weights})"},
     ).order_by("-search_rank", "-pk")

@@ -5,9 +5,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from taggit.models import Tag
 
-from bulletin.models import Article, TaggedArticle
+from bulletin import models as articles
+from bulletin.models import TaggedArticle
 from bulletin.sitemaps import ArticleSitemap, SectionSitemap
-from jokes.models import Joke, TaggedJoke
+from jokes import models as jokes
+from jokes.models import TaggedJoke
 from jokes.sitemaps import CategorySitemap, JokeSitemap
 
 
@@ -31,11 +33,13 @@ class TagSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
+        # Per tag: its taggings, each joined to its article or joke until a published
+        # one is found (the first, nearly always), whatever the archive's size.
         published_articles = TaggedArticle.objects.filter(
-            tag=OuterRef("pk"), content_object__in=Article.objects.published()
+            articles.published_q(prefix="content_object__"), tag=OuterRef("pk")
         )
         published_jokes = TaggedJoke.objects.filter(
-            tag=OuterRef("pk"), content_object__in=Joke.objects.published()
+            jokes.published_q(prefix="content_object__"), tag=OuterRef("pk")
         )
         return Tag.objects.filter(
             Q(Exists(published_articles)) | Q(Exists(published_jokes))

@@ -1,5 +1,4 @@
 import logging
-from itertools import groupby
 
 from django.conf import settings
 from django.contrib import admin
@@ -27,6 +26,7 @@ from jokes.views import mark_my_votes
 from . import search
 from .forms import ContributionForm, JokeSubmissionForm, SearchForm
 from .models import Contribution
+from .paging import UncountedPaginator
 from .services import notify_moderators
 
 logger = logging.getLogger(__name__)
@@ -38,10 +38,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         articles = Article.objects.published()
         featured = list(articles.filter(featured=True).for_listing()[:3])
-        latest = articles.latest_per_section(per_section=5)
-        sections = [
-            (section, list(items)) for section, items in groupby(latest, key=lambda a: a.section)
-        ]
+        sections = articles.latest_per_section(per_section=5)
         safe_mode = visitors.safe_mode(self.request)
         joke_of_the_day = JokeOfTheDay.for_date(timezone.localdate())
         top_jokes = list(
@@ -53,6 +50,8 @@ class HomeView(TemplateView):
         return super().get_context_data(
             featured=featured,
             sections=sections,
+            # The header's sections: those with something published, as listed here.
+            nav_sections=[section for section, _articles in sections],
             joke_of_the_day=joke_of_the_day,
             top_jokes=top_jokes,
             safe_mode=safe_mode,
@@ -65,6 +64,7 @@ class TagDetailView(ListView):
 
     template_name = "portal/tag_detail.html"
     paginate_by = 20
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
@@ -80,7 +80,7 @@ class TagDetailView(ListView):
         context = super().get_context_data(
             tag=self.tag, jokes=jokes, safe_mode=visitors.safe_mode(self.request), **kwargs
         )
-        if not jokes and context["paginator"].count == 0:
+        if not jokes and not context["object_list"]:
             # A tag used only by drafts (or nothing) is not there for visitors.
             raise Http404
         return context

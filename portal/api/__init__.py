@@ -27,9 +27,10 @@ Read-only JSON for the site's published jokes and bulletin articles, the same
 content visitors see on its pages.
 
 - **Lists** are paginated: `page` (from 1) and `page_size` (1 to {MAX_PAGE_SIZE},
-  20 by default). The answer is `{{"count", "page", "pages", "next", "previous",
-  "results"}}`; `next` and `previous` are addresses of the neighbouring pages, or
-  null. The first page of an empty list is empty; a page past the last is a 404.
+  20 by default). The answer is `{{"page", "next", "previous", "results"}}`; `next`
+  and `previous` are addresses of the neighbouring pages, or null. Lists are not
+  counted (a count would cost more than the page at 100,000 items). The first
+  page of an empty list is empty; a page past the last is a 404.
 - **Safe mode**: jokes with a content flag (nsfw, religious, political, racist,
   sexist, explicit) are left out unless `safe=false`. A joke's own address shows
   it whatever its flags, which the answer lists.

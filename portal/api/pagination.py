@@ -2,11 +2,12 @@
 
 from collections.abc import Callable
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from ..paging import UncountedPaginator
 from .schemas import PageParams
 
 
@@ -20,23 +21,19 @@ def page_link(request: HttpRequest, number: int) -> str:
 def paginate(
     request: HttpRequest, queryset: QuerySet, params: PageParams, as_json: Callable
 ) -> dict:
-    """One page of `queryset`, each item through `as_json`: two queries (the count and
-    the page) plus one per prefetched relation.
+    """One page of `queryset`, each item through `as_json`: one query for the page
+    plus one per prefetched relation, and no count (portal/paging.py), so a page costs
+    the same whatever the size of the list.
 
     The first page of an empty list is an empty page; a page past the last is a 404.
     """
-    paginator = Paginator(queryset, params.page_size)
+    paginator = UncountedPaginator(queryset, params.page_size)
     try:
         page = paginator.page(params.page)
     except EmptyPage:
-        raise Http404(
-            _("Page %(page)s is past the last page (%(pages)s).")
-            % {"page": params.page, "pages": paginator.num_pages}
-        ) from None
+        raise Http404(_("Page %(page)s is past the last page.") % {"page": params.page}) from None
     return {
-        "count": paginator.count,
         "page": page.number,
-        "pages": paginator.num_pages,
         "next": page_link(request, page.next_page_number()) if page.has_next() else None,
         "previous": (
             page_link(request, page.previous_page_number()) if page.has_previous() else None

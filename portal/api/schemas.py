@@ -143,9 +143,7 @@ def article_as_json(article: Article) -> dict:
 
 
 class Page(Schema):
-    count: int = Field(description="Items on all pages together.")
     page: int
-    pages: int = Field(description="Number of pages (at least 1).")
     next: str | None = Field(description="The next page's address, if there is one.")
     previous: str | None = Field(description="The previous page's address, if there is one.")
 

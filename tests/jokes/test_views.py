@@ -465,14 +465,14 @@ def fill(count, category):
 
 # sections for the header, then:
 PAGES = {
-    # joke of the day, count, jokes, categories for the menu
-    "joke-list": (lambda c: reverse("jokes:joke-list"), 5),
-    # count, jokes, categories for the menu
-    "joke-top": (lambda c: reverse("jokes:joke-top"), 4),
-    "joke-top-week": (lambda c: reverse("jokes:joke-top") + "?period=week", 4),
-    # category, count, jokes, categories for the menu
-    "category": (lambda c: c.get_absolute_url(), 5),
-    "category-page-2": (lambda c: c.get_absolute_url() + "?page=2", 5),
+    # joke of the day, jokes (never a count), categories for the menu
+    "joke-list": (lambda c: reverse("jokes:joke-list"), 4),
+    # jokes, categories for the menu
+    "joke-top": (lambda c: reverse("jokes:joke-top"), 3),
+    "joke-top-week": (lambda c: reverse("jokes:joke-top") + "?period=week", 3),
+    # category, jokes, categories for the menu
+    "category": (lambda c: c.get_absolute_url(), 4),
+    "category-page-2": (lambda c: c.get_absolute_url() + "?page=2", 4),
     # the joke, its tags
     "joke-detail": (lambda c: c.jokes.order_by("pk").first().get_absolute_url(), 3),
     # the joke, no header

@@ -223,7 +223,7 @@ def test_jokes_by_category(client, jokes):
 def test_an_unknown_category_or_tag_is_an_empty_list(client, jokes):
     for params in ({"category": "nope"}, {"tag": "nope"}, {"category": "ünïcode-☃"}):
         data = get(client, "/api/jokes", **params).json()
-        assert data["count"] == 0 and data["results"] == [] and data["pages"] == 1
+        assert data["results"] == [] and data["next"] is None and data["page"] == 1
 
 
 def test_jokes_by_tag(client, jokes):
@@ -270,7 +270,7 @@ def test_a_blank_search_lists_everything(client, jokes):
 def test_pages_of_jokes(client, now):
     made = [JokeFactory(published_at=now - timedelta(minutes=n)) for n in range(5)]
     first = get(client, "/api/jokes", page_size=2).json()
-    assert first["count"] == 5 and first["pages"] == 3 and first["page"] == 1
+    assert first["page"] == 1 and "count" not in first  # lists are not counted
     assert [j["id"] for j in first["results"]] == [made[0].pk, made[1].pk]
     assert first["previous"] is None
     assert first["next"] == "/api/jokes?page_size=2&page=2"
@@ -292,7 +292,7 @@ def test_page_links_keep_the_filters(client):
 def test_a_page_past_the_last_is_a_json_404(client, jokes):
     response = get(client, "/api/jokes", page=2)
     assert response.status_code == 404
-    assert response.json() == {"detail": "Page 2 is past the last page (1)."}
+    assert response.json() == {"detail": "Page 2 is past the last page."}
     assert get(client, "/api/articles", page=10**30).status_code == 404
 
 
@@ -300,9 +300,7 @@ def test_the_first_page_of_nothing_is_empty(client):
     for url in ("/api/jokes", "/api/articles"):
         data = client.get(url).json()
         assert data == {
-            "count": 0,
             "page": 1,
-            "pages": 1,
             "next": None,
             "previous": None,
             "results": [],
@@ -467,7 +465,7 @@ def test_articles_by_section_and_tag(client, articles):
 def test_pages_of_articles(client, now):
     made = [ArticleFactory(publish_at=now - timedelta(hours=n)) for n in range(3)]
     data = get(client, "/api/articles", page_size=2, page=2).json()
-    assert data["count"] == 3 and data["pages"] == 2
+    assert data["page"] == 2
     assert [a["id"] for a in data["results"]] == [made[2].pk]
     assert data["previous"] == "/api/articles?page_size=2&page=1" and data["next"] is None
 
@@ -522,9 +520,17 @@ def test_tags_are_those_of_published_content(client, jokes, articles):
 
 
 def test_tag_counts_match_the_filtered_lists(client, jokes, articles):
+    def everything(url, **params):
+        found, data = [], get(client, url, page_size=100, **params).json()
+        found += data["results"]
+        while data["next"]:
+            data = client.get(data["next"]).json()
+            found += data["results"]
+        return found
+
     for tag in client.get("/api/tags").json():
-        assert get(client, "/api/jokes", tag=tag["slug"]).json()["count"] == tag["joke_count"]
-        assert get(client, "/api/articles", tag=tag["slug"]).json()["count"] == tag["article_count"]
+        assert len(everything("/api/jokes", tag=tag["slug"])) == tag["joke_count"]
+        assert len(everything("/api/articles", tag=tag["slug"])) == tag["article_count"]
 
 
 # Nothing private, ever
@@ -679,7 +685,7 @@ def test_without_the_counter_the_api_still_answers(client, monkeypatch):
     JokeFactory()
     response = client.get("/api/jokes")
     assert response.status_code == 200
-    assert response.json()["count"] == 1
+    assert len(response.json()["results"]) == 1
 
 
 # Query counts: fixed, whatever the number of items
@@ -702,12 +708,13 @@ def add_content(n):
         ("/api/", 0),
         ("/api/openapi.json", 0),
         ("/api/docs", 0),
-        # count, page, tags
-        ("/api/jokes", 3),
-        ("/api/jokes?safe=false&tag=shared&page_size=50", 3),
-        ("/api/jokes?q=joke", 3),
-        ("/api/articles", 3),
-        ("/api/articles?tag=shared&page_size=50", 3),
+        # the page (never a count), its tags
+        ("/api/jokes", 2),
+        ("/api/jokes?safe=false&tag=shared&page_size=50", 2),
+        ("/api/jokes?q=joke", 2),
+        ("/api/articles", 2),
+        ("/api/articles?tag=shared&page_size=50", 2),
+        ("/api/jokes?safe=false&page=2&page_size=1", 2),
         # the lowest and highest id, the joke, its tags (pick_random: with every joke
         # a candidate, the first try finds one)
         ("/api/jokes/random?safe=false", 4),

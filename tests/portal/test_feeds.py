@@ -213,3 +213,25 @@ def test_robots_txt(client):
     for path in ["/admin/", "/search/", "/submit/", "/api/", "/bulletin/preview/"]:
         assert f"Disallow: {path}" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_large_sitemaps_are_split_by_id_range(client, content, monkeypatch, settings):
+    """Pages hold ranges of ids (portal/sitemap_pages.py): every published item is on
+    exactly one page, and the index lists the pages from the highest id."""
+    from bulletin.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    for _ in range(5):
+        ArticleFactory()
+    base = f"http://{settings.SITE_DOMAIN}"
+    _, parts = sitemap_locations(client, "/sitemap.xml")
+    pages = [part for part in parts if "/sitemap-articles.xml" in part]
+    highest = Article.objects.order_by("-pk").first().pk
+    assert len(pages) == -(-highest // 2)
+    listed = []
+    for page in pages:
+        listed += sitemap_locations(client, page.removeprefix(base))[1]
+    published = [f"{base}{a.get_absolute_url()}" for a in Article.objects.published()]
+    assert sorted(listed) == sorted(published)
+    assert client.get(f"/sitemap-articles.xml?p={len(pages) + 1}").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=x").status_code == 404

@@ -369,3 +369,15 @@ def test_query_count_does_not_grow_with_the_results(client, django_assert_num_qu
     section = Article.objects.first().section
     with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "quokka", "section": section.slug})
+
+
+def test_a_common_word_ranks_among_its_newest_matches(monkeypatch):
+    """The ranking reads the newest CANDIDATES matches of a kind, so a word found
+    everywhere costs the same at any archive size; a rarer word is ranked whole."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    made = [ArticleFactory(title=f"Walrus {n}") for n in range(5)]
+    found = search.find("walrus", kind="articles")
+    assert {hit.pk for hit in found.hits} == {a.pk for a in made[2:]}
+    made[0].title = "Narwhal"
+    made[0].save()
+    assert [hit.pk for hit in search.find("narwhal").hits] == [made[0].pk]

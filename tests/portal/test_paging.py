@@ -1,0 +1,69 @@
+"""Pages without a count (portal/paging.py): the same items, in the same order, as
+Django's paginator gives, one query a page whatever its depth."""
+
+import pytest
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.utils import timezone
+
+from bulletin.models import Article
+from portal.paging import UncountedPaginator
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles():
+    now = timezone.now()
+    # Some share a publish time: the order must still be total and stable.
+    for n in range(23):
+        ArticleFactory(publish_at=now - timezone.timedelta(minutes=n // 3))
+    return Article.objects.published().for_listing()
+
+
+def test_pages_hold_what_djangos_paginator_holds(articles, django_assert_num_queries):
+    counted = Paginator(articles, 5)
+    uncounted = UncountedPaginator(articles, 5)
+    for number in counted.page_range:
+        expected = counted.page(number)
+        with django_assert_num_queries(1):
+            page = uncounted.page(number)
+        assert [a.pk for a in page.object_list] == [a.pk for a in expected.object_list]
+        assert page.has_next() == expected.has_next()
+        assert page.has_previous() == expected.has_previous()
+        assert (page.start_index(), page.end_index()) == (
+            expected.start_index(),
+            expected.end_index(),
+        )
+        if page.has_next():
+            assert page.next_page_number() == number + 1
+        else:
+            with pytest.raises(EmptyPage):
+                page.next_page_number()
+    with pytest.raises(EmptyPage):
+        uncounted.page(counted.num_pages + 1)
+    with pytest.raises(EmptyPage):
+        uncounted.page(1).previous_page_number()
+
+
+@pytest.mark.parametrize("bad", ["last", "abc", None, 1.5, ""])
+def test_what_is_no_page_number(articles, bad):
+    with pytest.raises(PageNotAnInteger):
+        UncountedPaginator(articles, 5).page(bad)
+
+
+@pytest.mark.parametrize("bad", [0, -1, "-3"])
+def test_numbers_below_one(articles, bad):
+    with pytest.raises(EmptyPage):
+        UncountedPaginator(articles, 5).page(bad)
+
+
+def test_the_first_page_of_nothing_is_empty(db):
+    page = UncountedPaginator(Article.objects.none(), 5).page(1)
+    assert list(page.object_list) == [] and not page.has_other_pages()
+    assert page.end_index() == 0
+
+
+def test_a_list_is_paged_too():
+    page = UncountedPaginator(list(range(12)), 5).page(3)
+    assert page.object_list == [10, 11] and not page.has_next() and page.start_index() == 11
