@@ -66,6 +66,25 @@ mix = {
     "sitemap": "/sitemap.xml",
     "api jokes": "/api/jokes",
 }
+# Tables that grow with the archive: a sequential scan of one on a page is a defect.
+LARGE = {"bulletin_article", "jokes_joke", "bulletin_taggedarticle", "jokes_taggedjoke",
+         "jokes_vote", "jokes_report"}
+
+
+def seq_scans(sql):  # the large tables PostgreSQL's plan for `sql` reads whole
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    found, nodes = [], [plan[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in LARGE:
+            found.append(node["Relation Name"])
+        nodes += node.get("Plans", [])
+    return found
+
+
 client = Client()
 found = {}
 for name, url in mix.items():
@@ -74,6 +93,9 @@ for name, url in mix.items():
         response = client.get(url)
     found[name] = {"url": url, "status": response.status_code, "queries": len(queries),
                    "bytes": len(response.content)}
+    if connection.vendor == "postgresql":
+        found[name]["seq_scans"] = sorted({table for query in queries.captured_queries
+                                           for table in seq_scans(query["sql"])})
 print("URLS" + json.dumps(found))
 """
 
@@ -200,6 +222,10 @@ def wrk(url, seconds, connections):
         ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],  # noqa: S607
         capture_output=True, text=True,
     ).stdout  # fmt: skip
+    return parse_wrk(output)
+
+
+def parse_wrk(output):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {p: float(v) * UNITS[u] for p, v, u in LATENCY.findall(output)}
     errors = 0
@@ -209,6 +235,76 @@ def wrk(url, seconds, connections):
             errors += sum(int(n) for n in re.findall(r"\d+", match.group(1)))
     return {"rps": rps, "p50_ms": latency.get("50"), "p99_ms": latency.get("99"),
             "errors": errors}  # fmt: skip
+
+
+# wrk drives the whole mix, one address after another on each connection, with a
+# pause before each request when a rate is asked for (the soak).
+MIX_SCRIPT = """
+local paths = {%s}
+local pause = %f
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+delay = function()
+  return pause
+end
+"""
+
+
+def wrk_mix(base_url, paths, seconds, connections, pause_ms=0.0):
+    script = WORK / "mix.lua"
+    script.write_text(MIX_SCRIPT % (", ".join(json.dumps(p) for p in paths), pause_ms))
+    output = subprocess.run(  # noqa: S603 - fixed arguments
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",  # noqa: S607
+         "-s", str(script), base_url],
+        capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return parse_wrk(output)
+
+
+def soak(kind, size, args, static_root):
+    """The whole mix at full speed for a while, then at half that rate for
+    `args.soak` minutes, with worker recycling off: errors, and each worker's memory
+    (RSS) after the warm-up and at the end."""
+    environ = prepare(kind, size, static_root)
+    environ = {**environ, "GUNICORN_MAX_REQUESTS": "0"}
+    urls = json.loads(manage({**environ, "PAGE_CACHE_SECONDS": "0"}, "shell", "-c", URLS_SCRIPT)
+                      .split("URLS", 1)[1])  # fmt: skip
+    paths = [found["url"] for found in urls.values()]
+    flush_redis()
+    server = Gunicorn(environ)
+    try:
+        wrk_mix(server.url, paths, args.warmup * 5, args.connections)
+        capacity = wrk_mix(server.url, paths, args.duration, args.connections)
+        rate = capacity["rps"] / 2
+        # Each connection waits this long before each request: half the rate.
+        pause = max(0.0, args.connections / rate * 1000 - capacity["p50_ms"])
+        log(f"  soak: capacity {capacity['rps']:.0f} req/s; {args.soak} min at ~{rate:.0f}")
+        for _ in range(2):  # warm, and correct the pause to the rate it gave
+            paced = wrk_mix(server.url, paths, 20, args.connections, pause)
+            cycle = args.connections / paced["rps"] * 1000  # ms per request per connection
+            pause = max(0.0, pause + args.connections / rate * 1000 - cycle)
+        before = server.workers_rss_kb()
+        samples = []
+        started = time.monotonic()
+        while time.monotonic() - started < args.soak * 60:
+            samples.append(wrk_mix(server.url, paths, 60, args.connections, pause))
+            log(f"  {len(samples)} min: {samples[-1]['rps']:.0f} req/s, "
+                f"p99 {samples[-1]['p99_ms']:.1f} ms, errors {samples[-1]['errors']}, "
+                f"workers {server.workers_rss_kb()} kB")  # fmt: skip
+        after = server.workers_rss_kb()
+    finally:
+        server.stop()
+    growth = [(b2 - b1) / b1 for b1, b2 in zip(sorted(before), sorted(after), strict=False)]
+    return {
+        "database": kind, "size": size, "minutes": args.soak, "capacity": capacity,
+        "rate": rate, "samples": samples, "errors": sum(s["errors"] for s in samples),
+        "requests_per_s": statistics.median(s["rps"] for s in samples),
+        "worker_rss_kb": {"before": before, "after": after},
+        "largest_growth": max(growth) if growth else None,
+    }  # fmt: skip
 
 
 def flush_redis():
@@ -305,8 +401,9 @@ def markdown(results):
             ]
         modes = list(result["modes"])
         head = " | ".join(f"{m} req/s | {m} of ceiling | {m} p50 ms | {m} p99 ms" for m in modes)
-        lines += ["", f"| URL | {head} | errors | queries |",
-                  "|---|" + "---:|" * (4 * len(modes) + 2)]  # fmt: skip
+        plans = result["database"] == "postgres"
+        lines += ["", f"| URL | {head} | errors | queries |" + (" seq scans |" if plans else ""),
+                  "|---|" + "---:|" * (4 * len(modes) + 2) + ("---|" if plans else "")]  # fmt: skip
         for name, found in result["urls"].items():
             cells = []
             errors = 0
@@ -315,7 +412,8 @@ def markdown(results):
                 cells.append(f"{row['rps']:,.0f} | {row['ratio']:.1%} | {row['p50_ms']:.1f} | "
                              f"{row['p99_ms']:.1f}")  # fmt: skip
                 errors += row["errors"]
-            lines.append(f"| {name} | {' | '.join(cells)} | {errors} | {found['queries']} |")
+            seq = (" " + (", ".join(found["seq_scans"]) or "none") + " |") if plans else ""
+            lines.append(f"| {name} | {' | '.join(cells)} | {errors} | {found['queries']} |{seq}")
         lines.append("")
     return "\n".join(lines)
 
@@ -329,6 +427,9 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--modes", default="cached,uncached", help="page cache on, off or both")
+    parser.add_argument(
+        "--soak", type=float, default=0, help="minutes at half capacity (the first size only)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.databases, args.duration, args.warmup = "1000", "sqlite", 2, 1
@@ -341,6 +442,15 @@ def main():
         log("collecting static files...")
         manage(environment(database("sqlite", 0), static_root), "collectstatic", "--noinput")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    if args.soak:
+        for kind in args.databases.split(","):
+            size = int(args.sizes.split(",")[0])
+            log(f"== soak, {kind}, {size:,}")
+            result = soak(kind, size, args, static_root)
+            (RESULTS / f"{stamp}-soak-{kind}.json").write_text(json.dumps(result, indent=2))
+            log(f"  {result['errors']} errors; median {result['requests_per_s']:.0f} req/s; "
+                f"largest worker growth {result['largest_growth']:.1%}")  # fmt: skip
+        return
     for kind in args.databases.split(","):
         results = []
         for size in map(int, args.sizes.split(",")):

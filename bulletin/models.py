@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from portal import links
 from richtext.fields import RichTextField
 
 # Section slugs that would shadow fixed URLs under /bulletin/.
@@ -72,7 +73,7 @@ class Section(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("bulletin:section-detail", kwargs={"section": self.slug})
+        return links.section(self.slug)
 
     def clean(self):
         if self.slug in RESERVED_SECTION_SLUGS:
@@ -111,6 +112,9 @@ def published_q(now=None, prefix=""):
         & Q(**{f"{prefix}status": Article.Status.PUBLISHED})
         & Q(**{f"{prefix}publish_at__lte": now})
     )
+
+
+TEASER_FIELDS = ("title", "slug", "section", "summary", "publish_at", "status")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -163,7 +167,7 @@ class ArticleQuerySet(models.QuerySet):
             since = {"publish_at__gte": section.cutoff} if section.cutoff else {}
             wanted |= Q(section=section.pk, **since)
         articles = {section.pk: [] for section in sections}
-        for article in published.filter(wanted).order_by("-publish_at", "-pk"):
+        for article in published.filter(wanted).only(*TEASER_FIELDS).order_by("-publish_at", "-pk"):
             articles[article.section_id].append(article)
         latest = []
         for section in sections:
@@ -174,6 +178,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         return self.select_related("section", "author").order_by("-publish_at", "-pk")
+
+    def for_teasers(self):
+        """For the pages' lists (includes/article_item.html): what a teaser shows,
+        not the body or the author."""
+        return (
+            self.select_related("section")
+            .only(*TEASER_FIELDS, "section__name", "section__slug", "section__position")
+            .order_by("-publish_at", "-pk")
+        )
 
 
 class TransitionError(Exception):
@@ -308,9 +321,7 @@ class Article(models.Model):
                     raise
 
     def get_absolute_url(self):
-        return reverse(
-            "bulletin:article-detail", kwargs={"section": self.section.slug, "slug": self.slug}
-        )
+        return links.article(self.section.slug, self.slug)
 
     def clean(self):
         if self.expires_at:
@@ -408,19 +419,20 @@ class Article(models.Model):
             .first()
         )
 
-    def get_related(self, tag_ids, limit=5, candidates_per_tag=50):
+    def get_related(self, tag_ids, limit=5, candidates=200):
         """Published articles sharing the most tags with this one, newest first among
-        equals. Candidates are the `candidates_per_tag` articles last given each tag
-        (read from the tag's index), so the cost does not grow with the archive."""
+        equals. Candidates are the `candidates` articles last given any of its tags
+        (read from the tags' index), not every article with one of them."""
         if not tag_ids:
             return Article.objects.none()
-        candidates = Q()
-        for tag_id in tag_ids[:10]:
-            tagged = TaggedArticle.objects.filter(tag_id=tag_id).order_by("-content_object_id")
-            candidates |= Q(pk__in=tagged.values("content_object_id")[:candidates_per_tag])
+        tagged = (
+            TaggedArticle.objects.filter(tag_id__in=tag_ids)
+            .order_by("-content_object_id")
+            .values("content_object_id")[:candidates]
+        )
         return (
             Article.objects.published()
-            .filter(candidates)
+            .filter(pk__in=tagged)
             .filter(tags__in=tag_ids)
             .exclude(pk=self.pk)
             .annotate(shared=models.Count("pk"))

@@ -24,7 +24,7 @@ class PublishedArticlesMixin:
     allow_empty = True
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return Article.objects.published().for_teasers()
 
 
 class ArticleListView(PublishedArticlesMixin, ListView):

@@ -14,12 +14,13 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
+
+from portal import links
 
 from . import similarity
 
@@ -76,7 +77,7 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("jokes:category-detail", kwargs={"slug": self.slug})
+        return links.category(self.slug)
 
 
 @reversion.register()
@@ -324,7 +325,7 @@ class Joke(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("jokes:joke-detail", kwargs={"pk": self.pk})
+        return links.joke(self.pk)
 
     def clean(self):
         # Published "now" when staff publish without giving a time.

@@ -37,7 +37,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         articles = Article.objects.published()
-        featured = list(articles.filter(featured=True).for_listing()[:3])
+        featured = list(articles.filter(featured=True).for_teasers()[:3])
         sections = articles.latest_per_section(per_section=5)
         safe_mode = visitors.safe_mode(self.request)
         joke_of_the_day = JokeOfTheDay.for_date(timezone.localdate())
@@ -68,7 +68,7 @@ class TagDetailView(ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(tags=self.tag).for_listing()
+        return Article.objects.published().filter(tags=self.tag).for_teasers()
 
     def get_context_data(self, **kwargs):
         jokes = (

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from portal import links
+
 register = template.Library()
 
 # What must not appear raw inside a <script> element.
@@ -28,3 +30,10 @@ def ld_json(data):
     escaped so that no text in it can close the element."""
     text = json.dumps(data, ensure_ascii=False, default=str).translate(SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 - escaped above
+
+
+@register.simple_tag
+def site_url(name, **kwargs):
+    """{% url %} for links every page has (header, footer), reversed once per process
+    and remembered (portal/links.py)."""
+    return links.reversed_url(name, **kwargs)
