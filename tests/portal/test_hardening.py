@@ -331,3 +331,41 @@ def test_submitter_emails_never_leave_the_site(client, caplog):
     as_json = client.get(joke.get_absolute_url(), HTTP_ACCEPT="application/json")
     assert "Pat" in as_json.content.decode() and b"example.net" not in as_json.content
     assert "example.net" not in caplog.text
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds(rf, settings):
+    """portal.middleware builds each policy once; it must be what django-csp's own
+    process_response writes, for public pages and for the admin."""
+    from csp.constants import NONCE
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from portal.middleware import ContentSecurityPolicyMiddleware
+
+    ours = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    theirs = ContentSecurityPolicyMiddleware(lambda request: HttpResponse())
+    for path in ("/", "/jokes/", "/admin/", "/admin/bulletin/article/add/"):
+        for _ in range(2):  # built, then remembered
+            request = rf.get(path)
+            ours.process_request(request)
+            mine = ours.process_response(request, HttpResponse())
+            request = rf.get(path)
+            theirs.process_request(request)
+            expected = CSPMiddleware.process_response(theirs, request, HttpResponse())
+            assert mine["Content-Security-Policy"] == expected["Content-Security-Policy"]
+    assert (
+        "'unsafe-inline'"
+        not in ours.process_response(rf.get("/"), HttpResponse())["Content-Security-Policy"]
+    )
+    # A response that used a nonce is left to django-csp, which writes its own.
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+                       "script-src": ["'self'", NONCE]}
+    }  # fmt: skip
+    request = rf.get("/")
+    ours.process_request(request)
+    nonce = str(request.csp_nonce)
+    assert (
+        f"'nonce-{nonce}'"
+        in ours.process_response(request, HttpResponse())["Content-Security-Policy"]
+    )
