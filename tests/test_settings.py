@@ -74,3 +74,29 @@ def test_email_is_configured_from_one_url():
         "True",
         "mailer",
     ], result.stderr
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite:////tmp/x.sqlite3", "postgres://postgres@127.0.0.1:5432/x"]
+)
+def test_database_connections_are_kept_between_requests(database):
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "CONN_MAX_AGE"}
+    }
+    environ.update(
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="example.com",
+        DATABASE_URL=database,
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = subprocess.run(  # noqa: S603 - a fixed script
+        [sys.executable, "-c", script], cwd=ROOT, env=environ, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["60", "True"], result.stderr
