@@ -381,8 +381,8 @@ def run(kind, size, args, static_root):
     script_env = {**environ, "PAGE_CACHE_SECONDS": "0"}
     urls = json.loads(manage(script_env, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
     for found in urls.values():
-        size = ceiling_size(found["bytes"])
-        (static_root / ceiling_path(size).removeprefix("/static/")).write_bytes(b"x" * size)
+        ceiling = ceiling_size(found["bytes"])
+        (static_root / ceiling_path(ceiling).removeprefix("/static/")).write_bytes(b"x" * ceiling)
     modes, ceilings = {}, None
     for mode in args.modes.split(","):
         log(f"  -- {mode}")
@@ -441,6 +441,43 @@ def markdown(results):
     return "\n".join(lines)
 
 
+def summary(results):
+    """One table for a database: each URL's share of its ceiling, cached and not, at
+    the smallest and the largest size, and how much more a request costs at the
+    largest (the ratio of requests per second, uncached)."""
+    small, large = results[0], results[-1]
+    if small is large or set(small["modes"]) != {"cached", "uncached"}:
+        return ""
+    a, b = f"{small['size']:,}", f"{large['size']:,}"
+    lines = [
+        f"### {small['database']}: {a} and {b} articles and jokes",
+        "",
+        f"| URL | queries | cached {a} | cached {b} | uncached {a} | uncached {b} | "
+        f"uncached p99 ms {b} | cost {b} ÷ {a} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    # The same mix at both sizes, in the same order (the deep page's number differs).
+    for name, big in zip(small["urls"], large["urls"], strict=True):
+        label = name if name == big else f"{name} / {big.rsplit(' ', 1)[-1]}"
+        cells = [
+            small["modes"]["cached"]["urls"][name]["ratio"],
+            large["modes"]["cached"]["urls"][big]["ratio"],
+            small["modes"]["uncached"]["urls"][name]["ratio"],
+            large["modes"]["uncached"]["urls"][big]["ratio"],
+        ]
+        p99 = large["modes"]["uncached"]["urls"][big]["p99_ms"]
+        cost = (
+            small["modes"]["uncached"]["urls"][name]["rps"]
+            / large["modes"]["uncached"]["urls"][big]["rps"]
+        )
+        lines.append(
+            f"| {label} | {large['urls'][big]['queries']} | "
+            + " | ".join(f"{cell:.1%}" for cell in cells)
+            + f" | {p99:.1f} | {cost:.2f} |"
+        )
+    return "\n".join([*lines, ""])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1k on SQLite, 2 s per URL")
@@ -453,7 +490,16 @@ def main():
     parser.add_argument(
         "--soak", type=float, default=0, help="minutes at half capacity (the first size only)"
     )
+    parser.add_argument(
+        "--report", nargs="+", metavar="JSON", help="write the tables again from results"
+    )
     args = parser.parse_args()
+    if args.report:
+        tables = [summary(json.loads(Path(f).read_text())) for f in args.report]
+        tables += [markdown(json.loads(Path(f).read_text())) for f in args.report]
+        (RESULTS / "latest.md").write_text("\n".join(tables))
+        log("\n".join(tables))
+        return
     if args.quick:
         args.sizes, args.databases, args.duration, args.warmup = "1000", "sqlite", 2, 1
     if not shutil.which("wrk"):
@@ -480,7 +526,7 @@ def main():
             log(f"== {kind}, {size:,}")
             results.append(run(kind, size, args, static_root))
         (RESULTS / f"{stamp}-{kind}.json").write_text(json.dumps(results, indent=2))
-        table = markdown(results)
+        table = summary(results) + "\n" + markdown(results)
         (RESULTS / f"{stamp}-{kind}.md").write_text(table)
         first = kind == args.databases.split(",")[0]
         with (RESULTS / "latest.md").open("w" if first else "a") as latest:

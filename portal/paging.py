@@ -16,6 +16,13 @@ from django.utils.translation import gettext_lazy as _
 MAX_PAGE = 10_000_000
 
 
+def slice_by_id(queryset, start, end):
+    """`queryset[start:end]` in one query that first picks the ids (the sort reads only
+    the ordering columns and the id, through an index when one holds them), then reads
+    the rows of those ids: a tag's thousand articles are sorted as ids, not as rows."""
+    return queryset.filter(pk__in=queryset.values("pk")[start:end])
+
+
 class UncountedPage(Page):
     def __init__(self, object_list, number, paginator, has_next):
         super().__init__(object_list, number, paginator)
@@ -63,12 +70,9 @@ class UncountedPaginator(Paginator):
         start = (number - 1) * self.per_page
         end = start + self.per_page + 1  # one more: is there an older page?
         rows = self.object_list
-        if isinstance(rows, QuerySet) and start:
-            # The ids of the page through the index, then the rows of those ids.
-            ids = rows.values("pk")[start:end]
-            rows = list(rows.filter(pk__in=ids))
-        else:
-            rows = list(rows[start:end])
+        rows = list(
+            slice_by_id(rows, start, end) if isinstance(rows, QuerySet) else rows[start:end]
+        )
         if not rows and number > 1:
             raise EmptyPage(_("That page contains no results"))
         return UncountedPage(rows[: self.per_page], number, self, len(rows) > self.per_page)

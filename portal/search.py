@@ -119,15 +119,16 @@ def _postgres(queryset, words, any_word):
         tsquery = "plainto_tsquery(%s::regconfig, %s)"
         params = [POSTGRES_CONFIG, " ".join(words)]
     table = queryset.model._meta.db_table
-    # The smallest id of the newest CANDIDATES matches (only our table name and
-    # constants in the SQL; the words are parameters).
+    # The ids of the newest CANDIDATES matches (only our table name and constants in
+    # the SQL; the words are parameters). An id floor instead made PostgreSQL build a
+    # bitmap of every id above it: 4 ms for a rare word.
     newest = RawSQL(  # noqa: S611
-        f"SELECT min(id) FROM (SELECT id FROM {table} WHERE search_vector @@ ({tsquery}) "  # noqa: S608
-        f"ORDER BY id DESC LIMIT {CANDIDATES}) AS newest",
+        f"SELECT id FROM {table} WHERE search_vector @@ ({tsquery}) "  # noqa: S608
+        f"ORDER BY id DESC LIMIT {CANDIDATES}",
         params,
     )
     return (
-        queryset.filter(search_vector=query, pk__gte=newest)
+        queryset.filter(search_vector=query, pk__in=newest)
         .annotate(search_rank=SearchRank(F("search_vector"), query))
         .order_by("-search_rank", "-pk")
     )

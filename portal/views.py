@@ -26,7 +26,7 @@ from jokes.views import mark_my_votes
 from . import search
 from .forms import ContributionForm, JokeSubmissionForm, SearchForm
 from .models import Contribution
-from .paging import UncountedPaginator
+from .paging import UncountedPaginator, slice_by_id
 from .services import notify_moderators
 
 logger = logging.getLogger(__name__)
@@ -71,10 +71,12 @@ class TagDetailView(ListView):
         return Article.objects.published().filter(tags=self.tag).for_teasers()
 
     def get_context_data(self, **kwargs):
-        jokes = (
+        jokes = slice_by_id(
             Joke.objects.for_visitor(visitors.safe_mode(self.request))
             .filter(tags=self.tag)
-            .for_listing()[:20]
+            .for_listing(),
+            0,
+            20,
         )
         jokes = mark_my_votes(self.request, jokes)
         context = super().get_context_data(

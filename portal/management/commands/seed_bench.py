@@ -8,6 +8,7 @@ archive. Refuses a database that already holds articles or jokes.
 
 import random
 from datetime import timedelta
+from itertools import accumulate
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -19,8 +20,9 @@ from bulletin.models import Article, Section, TaggedArticle
 from jokes.models import Category, Joke, TaggedJoke, Vote, fingerprint
 
 BATCH = 2000
-# Common words of news and jokes; one in RARE_EVERY texts carries RARE_WORD, so the
-# benchmark can search a word found everywhere and one found in a few items.
+# Common words of news and jokes; RARE_HITS texts of each kind carry RARE_WORD, so the
+# benchmark can search a word found everywhere and one found in a few items (as many
+# at every size: the page shows the same).
 WORDS_TEXT = (
     "council town river market school road bridge library festival music night park "
     "police weather rain summer winter train station doctor hospital water garden city "
@@ -34,7 +36,7 @@ WORDS_TEXT = (
 WORDS = WORDS_TEXT.split()
 COMMON_WORD = "council"
 RARE_WORD = "quetzalcoatl"
-RARE_EVERY = 5000
+RARE_HITS = 20  # items of each kind carrying RARE_WORD, whatever the size
 SECTIONS = ["Local news", "Politics", "Culture", "Science and nature", "Sport", "Business",
             "Health", "Bulletin headlines"]  # fmt: skip
 CATEGORIES = ["Puns", "Knock-knock", "Programming", "Animals", "School", "Doctor",
@@ -70,13 +72,27 @@ class Command(BaseCommand):
     def text(self, n, low, high):
         return " ".join(self.sentence(low, high) for _ in range(n))
 
-    def rare(self, index, text):
-        return f"{text} A {RARE_WORD} was seen." if index % RARE_EVERY == 7 else text
+    def rare(self, index, count, text):
+        every = max(1, count // RARE_HITS)
+        return f"{text} A {RARE_WORD} was seen." if index % every == min(7, every - 1) else text
+
+    def some_tags(self, tags, k):
+        """`k` different tags, the first ones far more often than the last (as on real
+        sites: a few tags carry most items), so a popular tag fills its page at
+        every size."""
+        chosen = []
+        while len(chosen) < k:
+            tag = self.random.choices(tags, cum_weights=self.tag_weights)[0]
+            if tag not in chosen:
+                chosen.append(tag)
+        return chosen
 
     def create_tags(self, count):
         names = [f"{self.random.choice(WORDS)} {n}" for n in range(count)]
         Tag.objects.bulk_create([Tag(name=name, slug=slugify(name)) for name in names])
-        return list(Tag.objects.values_list("pk", flat=True))
+        tags = list(Tag.objects.order_by("pk").values_list("pk", flat=True))
+        self.tag_weights = list(accumulate(1 / (rank + 1) for rank in range(len(tags))))
+        return tags
 
     def when(self, index, count):
         # Spread over five years, newest last, so listings have a real order.
@@ -94,7 +110,7 @@ class Command(BaseCommand):
                 if i % 3 == 0:
                     title = f"{COMMON_WORD.capitalize()} {title.lower()}"
                 paragraphs = [self.text(4, 8, 18) for _ in range(self.random.randint(4, 8))]
-                body = "".join(f"<p>{self.rare(i, p)}</p>" for p in paragraphs)
+                body = "".join(f"<p>{self.rare(i, count, p)}</p>" for p in paragraphs)
                 published = i % 50 != 0  # a few drafts among them
                 articles.append(
                     Article(
@@ -112,7 +128,7 @@ class Command(BaseCommand):
             TaggedArticle.objects.bulk_create(
                 TaggedArticle(content_object_id=article.pk, tag_id=tag)
                 for article in created
-                for tag in self.random.sample(tags, 3)
+                for tag in self.some_tags(tags, 3)
             )
             self.stdout.write(f"  articles {min(start + BATCH, count)}/{count}")
 
@@ -124,7 +140,7 @@ class Command(BaseCommand):
         for start in range(0, count, BATCH):
             jokes = []
             for i in range(start, min(start + BATCH, count)):
-                text = self.rare(i, self.text(self.random.randint(1, 4), 6, 16))
+                text = self.rare(i, count, self.text(self.random.randint(1, 4), 6, 16))
                 text = f"{text} Number {i}."  # every joke different
                 votes = self.random.randint(0, 6)
                 jokes.append(
@@ -144,7 +160,7 @@ class Command(BaseCommand):
             TaggedJoke.objects.bulk_create(
                 TaggedJoke(content_object_id=joke.pk, tag_id=tag)
                 for joke in created
-                for tag in self.random.sample(tags, 2)
+                for tag in self.some_tags(tags, 2)
             )
             Vote.objects.bulk_create(
                 Vote(joke_id=joke.pk, voter=f"bench-{joke.pk}-{n}", value=1)
