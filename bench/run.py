@@ -12,6 +12,7 @@ Results: bench/results/<time>-<database>.json and .md, and bench/results/latest.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -232,10 +233,9 @@ def warm(url, args):
         wrk(url, args.warmup, args.connections)
         return
     for _ in range(40):
-        try:
+        # An error here is counted by the measurement that follows.
+        with contextlib.suppress(OSError):
             urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 - our loopback server
-        except OSError:
-            pass  # a redirect to a page, an error counted by the measurement
 
 
 def parse_wrk(output):
