@@ -331,6 +331,7 @@ def create(output=None, using=DEFAULT_DB_ALIAS) -> tuple[Path, dict]:
                 for entry in media:
                     info = tarfile.TarInfo(MEDIA_PREFIX + entry["name"])
                     info.size, info.mode = entry["size"], 0o644
+                    # A storage that keeps no modification time: the archive's own.
                     with suppress(NotImplementedError, OSError):
                         modified = default_storage.get_modified_time(entry["name"])
                         info.mtime = int(modified.timestamp())
