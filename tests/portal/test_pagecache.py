@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bulletin.models import Article
+from portal.pagecache import random_chars
 from tests.factories import ArticleFactory, JokeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,39 @@ def test_every_visitor_gets_a_token_of_their_own_that_works(client):
     assert tokens[0] != tokens[1]
     joke.refresh_from_db()
     assert joke.score == 2
+
+
+def test_a_visitor_with_a_token_keeps_it_on_a_page_from_the_cache(client):
+    joke = JokeFactory(title="Walrus joke")
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get(joke.get_absolute_url())  # rendered: the cookie, and the cache filled
+    secret = visitor.cookies["csrftoken"].value
+    page = visitor.get(joke.get_absolute_url())  # from the cache
+    token = TOKEN.search(page.content.decode()).group(1)
+    assert len(token) == 64 and token[32:] != secret  # masked afresh
+    assert visitor.cookies["csrftoken"].value == secret
+    vote = visitor.post(
+        reverse("jokes:joke-vote", args=[joke.pk]), {"vote": "up", "csrfmiddlewaretoken": token}
+    )
+    assert vote.status_code == 302
+    # Another visitor's cookie does not go with this token.
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get(joke.get_absolute_url())
+    forged = stranger.post(
+        reverse("jokes:joke-vote", args=[joke.pk]), {"vote": "up", "csrfmiddlewaretoken": token}
+    )
+    assert forged.status_code == 403
+
+
+def test_token_characters_are_drawn_evenly():
+    drawn = random_chars(62 * 1000)
+    assert len(drawn) == 62 * 1000 and drawn.isalnum() and drawn.isascii()
+    counts = sorted(drawn.count(char) for char in set(drawn))
+    assert len(counts) == 62
+    # 1,000 expected each (a standard deviation of about 31); `byte % 62` without
+    # dropping the top bytes would give eight characters about 1,210 and the rest 970.
+    assert 850 < counts[0] and counts[-1] < 1150
+    assert random_chars(32) != random_chars(32)
 
 
 def test_new_content_shows_at_once(client):
