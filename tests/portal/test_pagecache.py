@@ -131,7 +131,7 @@ def test_token_characters_are_drawn_evenly():
     assert len(counts) == 62
     # 1,000 expected each (a standard deviation of about 31); `byte % 62` without
     # dropping the top bytes would give eight characters about 1,210 and the rest 970.
-    assert 850 < counts[0] and counts[-1] < 1150
+    assert counts[0] > 850 and counts[-1] < 1150
     assert random_chars(32) != random_chars(32)
 
 
