@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
+from portal.negotiation import wants_json
 from portal.paging import UncountedPaginator
 
 from . import ratelimit, visitors
@@ -96,6 +97,17 @@ class JokeDetailView(DetailView):
     """A joke; staff may preview what is not public (a 404 for everybody else)."""
 
     template_name = "jokes/joke_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if not wants_json(request):
+                raise
+            # A client that asked for JSON gets its 404 in JSON too.
+            return JsonResponse(
+                {"error": _("No such joke.")}, status=404, headers={"Vary": "Accept"}
+            )
 
     def get_queryset(self):
         return (
@@ -183,10 +195,6 @@ def public_joke(pk):
     if joke is None:
         raise Http404(_("No such joke."))
     return joke
-
-
-def wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
 
 
 @require_POST

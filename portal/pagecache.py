@@ -22,10 +22,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
-from django.utils.cache import patch_cache_control
+from django.utils.cache import cc_delim_re, patch_cache_control
 from django.utils.http import parse_etags
 
 from jokes import visitors
+
+from .negotiation import wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +92,22 @@ def cacheable_request(request):
 
 
 def cache_key(request):
+    """The address, the safe-mode switch and the representation asked for: a joke's
+    page answers in JSON to a client that prefers it (and says `Vary: Accept`)."""
     safe = "safe" if visitors.safe_mode(request) else "all"
+    kind = "json" if wants_json(request) else "html"
     address = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    return f"page:{safe}:{address}"
+    return f"page:{safe}:{kind}:{address}"
+
+
+def keyed_headers():
+    """The request headers a stored page may vary on: cache_key tells them apart
+    (Accept), or a visitor they would change is never served from the cache (Cookie),
+    or they change nothing while the site has one language (Accept-Language)."""
+    headers = {"accept", "cookie"}
+    if len(settings.LANGUAGES) == 1:
+        headers.add("accept-language")
+    return headers
 
 
 def cacheable_response(response):
@@ -102,6 +117,7 @@ def cacheable_response(response):
         and not response.streaming
         and not any(word in control for word in ("private", "no-cache", "no-store"))
         and all(name == settings.CSRF_COOKIE_NAME for name in response.cookies)
+        and set(cc_delim_re.split(response.get("Vary", "").lower())) - {""} <= keyed_headers()
     )
 
 

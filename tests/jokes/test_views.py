@@ -538,7 +538,31 @@ def test_a_joke_page_answers_in_json_when_asked(client):
     assert html["Content-Type"].startswith("text/html")
 
 
-def test_an_unpublished_joke_is_a_404_in_json_too(client):
+@pytest.mark.parametrize(
+    ("accept", "kind"),
+    [
+        ("", "text/html"),
+        ("*/*", "text/html"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),  # a browser
+        ("text/html,application/json;q=0.1", "text/html"),
+        ("application/jsonx", "text/html"),
+        ("application/json, text/plain, */*", "application/json"),  # a script
+        ("text/html;q=0.5, application/json", "application/json"),
+    ],
+)
+def test_the_representation_follows_the_preferred_type(client, accept, kind):
+    joke = JokeFactory()
+    response = client.get(joke.get_absolute_url(), HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"].split(";")[0] == kind
+
+
+def test_an_unpublished_or_missing_joke_is_a_404_in_json_too(client):
     joke = JokeFactory(pending=True)
-    response = client.get(joke.get_absolute_url(), HTTP_ACCEPT="application/json")
-    assert response.status_code == 404
+    for url in (joke.get_absolute_url(), "/jokes/999999/"):
+        response = client.get(url, HTTP_ACCEPT="application/json")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"error": "No such joke."}
+        assert "Accept" in response["Vary"]
+    assert client.get("/jokes/999999/")["Content-Type"].startswith("text/html")

@@ -6,12 +6,13 @@ import re
 import time
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from bulletin.models import Article
-from portal.pagecache import random_chars
+from portal.pagecache import cacheable_response, random_chars
 from tests.factories import ArticleFactory, JokeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,27 @@ def test_token_characters_are_drawn_evenly():
     # dropping the top bytes would give eight characters about 1,210 and the rest 970.
     assert counts[0] > 850 and counts[-1] < 1150
     assert random_chars(32) != random_chars(32)
+
+
+def test_html_and_json_of_one_address_are_cached_apart(client):
+    joke = JokeFactory(title="Walrus joke")
+    url = joke.get_absolute_url()
+    for accept in ("application/json", "text/html", "application/json", "text/html"):
+        response = Client().get(url, HTTP_ACCEPT=accept)
+        assert response["Content-Type"].split(";")[0] == accept
+    assert Client().get(url).content.decode().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize(
+    ("vary", "kept"),
+    [("", True), ("Accept", True), ("Cookie, Accept-Language", True), ("accept,cookie", True),
+     ("User-Agent", False), ("Accept, Origin", False), ("*", False)],
+)  # fmt: skip
+def test_only_pages_that_vary_on_what_the_key_holds_are_stored(vary, kept):
+    response = HttpResponse("page")
+    if vary:
+        response["Vary"] = vary
+    assert cacheable_response(response) is kept
 
 
 def test_new_content_shows_at_once(client):
