@@ -3,9 +3,10 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+
+from portal.syndication import AtomFeedMixin
 
 from .models import Article, Section
 
@@ -46,8 +47,7 @@ class LatestHeadlinesFeed(Feed):
         return [article.section.name]
 
 
-class LatestHeadlinesAtomFeed(LatestHeadlinesFeed):
-    feed_type = Atom1Feed
+class LatestHeadlinesAtomFeed(AtomFeedMixin, LatestHeadlinesFeed):
     subtitle = LatestHeadlinesFeed.description
 
 
@@ -68,8 +68,6 @@ class SectionFeed(LatestHeadlinesFeed):
         return self.articles().filter(section=section)[:FEED_LENGTH]
 
 
-class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
-
+class SectionAtomFeed(AtomFeedMixin, SectionFeed):
     def subtitle(self, section):
         return self.description(section)

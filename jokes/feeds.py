@@ -3,9 +3,10 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
+
+from portal.syndication import AtomFeedMixin
 
 from .models import Category, Joke
 
@@ -47,8 +48,7 @@ class LatestJokesFeed(Feed):
         return [joke.category.name]
 
 
-class LatestJokesAtomFeed(LatestJokesFeed):
-    feed_type = Atom1Feed
+class LatestJokesAtomFeed(AtomFeedMixin, LatestJokesFeed):
     subtitle = LatestJokesFeed.description
 
 
@@ -69,8 +69,6 @@ class CategoryFeed(LatestJokesFeed):
         return self.jokes().filter(category=category)[:FEED_LENGTH]
 
 
-class CategoryAtomFeed(CategoryFeed):
-    feed_type = Atom1Feed
-
+class CategoryAtomFeed(AtomFeedMixin, CategoryFeed):
     def subtitle(self, category):
         return self.description(category)

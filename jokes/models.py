@@ -94,16 +94,17 @@ class TaggedJoke(TaggedItemBase):
         ]
 
 
-def published_q(now=None, prefix=""):
+def published_q(now=None, prefix="", safe=False):
     """The published rule as a condition, on the joke at `prefix` (for lookups from a
-    related model, e.g. "content_object__")."""
-    return Q(
-        **{
-            f"{prefix}status": Joke.Status.PUBLISHED,
-            f"{prefix}published_at__lte": now or timezone.now(),
-            f"{prefix}hidden_by_reports": False,
-        }
-    )
+    related model, e.g. "content_object__"); `safe`: and none of the content flags."""
+    condition = {
+        f"{prefix}status": Joke.Status.PUBLISHED,
+        f"{prefix}published_at__lte": now or timezone.now(),
+        f"{prefix}hidden_by_reports": False,
+    }
+    if safe:
+        condition.update({f"{prefix}{flag}": False for flag in FLAG_FIELDS})
+    return Q(**condition)
 
 
 class JokeQuerySet(models.QuerySet):

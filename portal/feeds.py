@@ -4,15 +4,17 @@ from heapq import merge
 from itertools import islice
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from bulletin.feeds import FEED_LENGTH, LatestHeadlinesFeed
 from bulletin.models import Article
 from jokes.feeds import LatestJokesFeed
+
+from .syndication import AtomFeedMixin
 
 
 def published_at(item):
@@ -38,8 +40,14 @@ class TagFeed(Feed):
     def items(self, tag):
         articles = self.articles.articles().filter(tags=tag)[:FEED_LENGTH]
         jokes = self.jokes.jokes().filter(tags=tag)[:FEED_LENGTH]
-        newest_first = merge(articles, jokes, key=published_at, reverse=True)
-        return list(islice(newest_first, FEED_LENGTH))
+        newest_first = list(
+            islice(merge(articles, jokes, key=published_at, reverse=True), FEED_LENGTH)
+        )
+        if not newest_first:
+            # As the tag's page: a tag that only drafts (or flagged jokes) carry is
+            # not there for readers.
+            raise Http404
+        return newest_first
 
     def _for(self, item):
         return self.articles if isinstance(item, Article) else self.jokes
@@ -63,8 +71,6 @@ class TagFeed(Feed):
         return self._for(item).item_categories(item)
 
 
-class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
-
+class TagAtomFeed(AtomFeedMixin, TagFeed):
     def subtitle(self, tag):
         return self.description(tag)

@@ -38,8 +38,10 @@ class TagSitemap(Sitemap):
         published_articles = TaggedArticle.objects.filter(
             articles.published_q(prefix="content_object__"), tag=OuterRef("pk")
         )
+        # Safe jokes only: a crawler is in safe mode, where a tag of flagged jokes
+        # alone is a 404.
         published_jokes = TaggedJoke.objects.filter(
-            jokes.published_q(prefix="content_object__"), tag=OuterRef("pk")
+            jokes.published_q(prefix="content_object__", safe=True), tag=OuterRef("pk")
         )
         return Tag.objects.filter(
             Q(Exists(published_articles)) | Q(Exists(published_jokes))

@@ -169,7 +169,8 @@ def robots_txt(request):
         "Disallow: /submit/",
         "Disallow: /api/",
         f"Disallow: {reverse('bulletin:article-list')}preview/",
-        f"Sitemap: {request.build_absolute_uri(reverse('portal:sitemap'))}",
+        # On the public domain, as the sitemap's own addresses (not the Host asked).
+        f"Sitemap: {request.scheme}://{settings.SITE_DOMAIN}{reverse('portal:sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

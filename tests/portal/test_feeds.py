@@ -21,6 +21,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
@@ -67,9 +68,39 @@ def parse(client, url):
     return feed
 
 
+def assert_valid_atom(xml):
+    """What RFC 4287 requires, which feedparser lets pass: id, title and updated on
+    the feed and on each entry, a link on each, an author on the feed or on each."""
+    feed = ElementTree.fromstring(xml)  # noqa: S314 - our own output
+    assert feed.tag == f"{ATOM}feed"
+    for element in [feed, *feed.iter(f"{ATOM}entry")]:
+        for child in ("id", "title", "updated"):
+            assert (element.findtext(f"{ATOM}{child}") or "").strip(), (element.tag, child)
+    entries = list(feed.iter(f"{ATOM}entry"))
+    assert all(entry.find(f"{ATOM}link") is not None for entry in entries)
+    author = feed.find(f"{ATOM}author/{ATOM}name")
+    assert (author is not None and author.text) or all(
+        entry.findtext(f"{ATOM}author/{ATOM}name") for entry in entries
+    )
+
+
+def assert_valid_rss(xml):
+    """What RSS 2.0 requires: a channel with title, link and description; items with a
+    title or a description."""
+    rss = ElementTree.fromstring(xml)  # noqa: S314 - our own output
+    assert rss.tag == "rss" and rss.get("version") == "2.0"
+    channel = rss.find("channel")
+    for child in ("title", "link", "description"):
+        assert (channel.findtext(child) or "").strip(), child
+    for item in channel.iter("item"):
+        assert item.findtext("title") or item.findtext("description")
+
+
 @pytest.mark.parametrize("name", FEEDS)
 def test_every_feed_is_valid_and_shows_published_content_only(client, content, name, settings):
-    feed = parse(client, FEEDS[name](content))
+    url = FEEDS[name](content)
+    (assert_valid_atom if name.endswith("atom") else assert_valid_rss)(client.get(url).content)
+    feed = parse(client, url)
     assert feed.version == ("atom10" if name.endswith("atom") else "rss20")
     titles = [entry.title for entry in feed.entries]
     assert titles, name
@@ -105,6 +136,36 @@ def test_a_scheduled_article_enters_the_feed_when_its_time_comes(client, content
     Article.objects.filter(pk=article.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
     titles = [entry.title for entry in parse(client, reverse("feeds:headlines")).entries]
     assert "Scheduled headline" in titles
+
+
+def test_an_atom_feed_without_bylines_has_the_site_as_its_author(client, settings):
+    ArticleFactory(title="No byline", author=None)
+    JokeFactory(title="Anonymous joke", submitter_name="")
+    for url in (reverse("feeds:headlines-atom"), reverse("feeds:jokes-atom")):
+        xml = client.get(url).content
+        assert_valid_atom(xml)
+        feed = ElementTree.fromstring(xml)  # noqa: S314 - our own output
+        assert feed.findtext(f"{ATOM}author/{ATOM}name") == settings.SITE_NAME
+
+
+def test_a_scheduled_joke_enters_the_feed_when_its_time_comes(client, content):
+    joke = JokeFactory(category=content["category"], title="Scheduled joke")
+    Joke.objects.filter(pk=joke.pk).update(published_at=timezone.now() + timedelta(hours=1))
+    titles = [entry.title for entry in parse(client, reverse("feeds:jokes")).entries]
+    assert "Scheduled joke" not in titles
+    Joke.objects.filter(pk=joke.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    titles = [entry.title for entry in parse(client, reverse("feeds:jokes")).entries]
+    assert "Scheduled joke" in titles
+
+
+def test_the_feed_of_a_tag_nothing_public_carries_is_404(client):
+    ArticleFactory(title="Draft", draft=True, tags=["secret"])
+    JokeFactory(title="Flagged", nsfw=True, tags=["secret"])
+    assert client.get("/tags/secret/").status_code == 404
+    assert client.get(reverse("feeds:tag", args=["secret"])).status_code == 404
+    assert client.get(reverse("feeds:tag-atom", args=["secret"])).status_code == 404
+    _, tags = sitemap_locations(client, "/sitemap-tags.xml")
+    assert not any(location.endswith("/tags/secret/") for location in tags)
 
 
 @pytest.mark.parametrize(
@@ -206,13 +267,13 @@ def test_sitemap_query_counts_do_not_grow(client, content, django_assert_num_que
 SITEMAP_QUERIES = {"articles": 2, "jokes": 2, "tags": 2, "sections": 2, "categories": 2}
 
 
-def test_robots_txt(client):
+def test_robots_txt(client, settings):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     for path in ["/admin/", "/search/", "/submit/", "/api/", "/bulletin/preview/"]:
         assert f"Disallow: {path}" in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert f"Sitemap: http://{settings.SITE_DOMAIN}/sitemap.xml" in lines
 
 
 def test_large_sitemaps_are_split_by_id_range(client, content, monkeypatch, settings):
