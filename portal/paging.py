@@ -19,7 +19,13 @@ MAX_PAGE = 10_000_000
 def slice_by_id(queryset, start, end):
     """`queryset[start:end]` in one query that first picks the ids (the sort reads only
     the ordering columns and the id, through an index when one holds them), then reads
-    the rows of those ids: a tag's thousand articles are sorted as ids, not as rows."""
+    the rows of those ids: a tag's thousand articles are sorted as ids, not as rows.
+
+    Not for a queryset with SQL of its own (extra(), as the SQLite search's): that SQL
+    names the table, which Django renames inside a subquery, so the subquery would
+    read the outer row's table once per row. Those are sliced as they are."""
+    if queryset.query.extra_tables:
+        return queryset[start:end]
     return queryset.filter(pk__in=queryset.values("pk")[start:end])
 
 

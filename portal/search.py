@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import Case, F, FloatField, Q, Value, When
-from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -112,23 +111,12 @@ def _postgres(queryset, words, any_word):
         query = SearchQuery(words[0], config=POSTGRES_CONFIG, search_type="plain")
         for word in words[1:]:
             query |= SearchQuery(word, config=POSTGRES_CONFIG, search_type="plain")
-        tsquery = " || ".join(["plainto_tsquery(%s::regconfig, %s)"] * len(words))
-        params = [value for word in words for value in (POSTGRES_CONFIG, word)]
     else:
         query = SearchQuery(" ".join(words), config=POSTGRES_CONFIG, search_type="plain")
-        tsquery = "plainto_tsquery(%s::regconfig, %s)"
-        params = [POSTGRES_CONFIG, " ".join(words)]
-    table = queryset.model._meta.db_table
-    # The ids of the newest CANDIDATES matches (only our table name and constants in
-    # the SQL; the words are parameters). An id floor instead made PostgreSQL build a
-    # bitmap of every id above it: 4 ms for a rare word.
-    newest = RawSQL(  # noqa: S611
-        f"SELECT id FROM {table} WHERE search_vector @@ ({tsquery}) "  # noqa: S608
-        f"ORDER BY id DESC LIMIT {CANDIDATES}",
-        params,
-    )
+    matches = queryset.filter(search_vector=query)
+    newest = newest_ids(matches.order_by("-pk"))
     return (
-        queryset.filter(search_vector=query, pk__in=newest)
+        matches.filter(pk__in=newest)
         .annotate(search_rank=SearchRank(F("search_vector"), query))
         .order_by("-search_rank", "-pk")
     )
@@ -141,19 +129,31 @@ def _sqlite(queryset, words, searched, any_word):
     # Each word quoted: FTS5 reads it as a plain term (words hold only letters and
     # digits, so no quote can end the string early).
     match = (" OR " if any_word else " AND ").join(f'"{word}"' for word in words)
-    newest = (  # the smallest rowid of the newest CANDIDATES matches
-        f"(SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s "  # noqa: S608
-        f"ORDER BY rowid DESC LIMIT {CANDIDATES}))"
-    )
-    return queryset.extra(  # noqa: S610 - only our table names; the query is a parameter
+    matches = queryset.extra(  # noqa: S610 - only our table names; the query is a parameter
         tables=[fts],
         # "+" keeps SQLite from reading the rows first and searching the index for
-        # each: the index finds the matches, then each row is read by its id.
-        where=[f"{table}.id = +{fts}.rowid", f"{fts} MATCH %s", f"{fts}.rowid >= {newest}"],
-        params=[match, match],
-        # bm25() is smaller for better matches.
+        # each: the index finds the matches, newest first, then each row is read by
+        # its id and checked against the queryset's conditions.
+        where=[f"{table}.id = +{fts}.rowid", f"{fts} MATCH %s"],
+        params=[match],
+    )
+    newest = newest_ids(matches.extra(order_by=[f"-{fts}.rowid"]))
+    # The matches from the oldest of those up are those very ones (the conditions are
+    # the same); a floor the index reads, where a list of ids would make SQLite search
+    # the index once for each. bm25() is smaller for better matches.
+    return matches.extra(  # noqa: S610 - only our table name and an integer
+        where=[f"{fts}.rowid >= %s"],
+        params=[newest[-1] if newest else 0],
         select={"search_rank": f"-bm25({fts}, {weights})"},
     ).order_by("-search_rank", "-pk")
+
+
+def newest_ids(matches):
+    """The ids of the newest CANDIDATES of `matches` (newest first): those that pass
+    the queryset's own conditions (published, a section, safe mode...), so that a
+    filter never empties the window. A query of its own: the index returns matches
+    newest first and the reading stops at CANDIDATES."""
+    return list(matches.values_list("pk", flat=True)[:CANDIDATES])
 
 
 def _substring(queryset, words, searched, any_word):

@@ -711,7 +711,7 @@ def add_content(n):
         # the page (never a count), its tags
         ("/api/jokes", 2),
         ("/api/jokes?safe=false&tag=shared&page_size=50", 2),
-        ("/api/jokes?q=joke", 2),
+        ("/api/jokes?q=joke", 3),  # + the newest matches
         ("/api/articles", 2),
         ("/api/articles?tag=shared&page_size=50", 2),
         ("/api/jokes?safe=false&page=2&page_size=1", 2),

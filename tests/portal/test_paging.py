@@ -3,6 +3,8 @@ Django's paginator gives, one query a page whatever its depth."""
 
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bulletin.models import Article
@@ -67,3 +69,24 @@ def test_the_first_page_of_nothing_is_empty(db):
 def test_a_list_is_paged_too():
     page = UncountedPaginator(list(range(12)), 5).page(3)
     assert page.object_list == [10, 11] and not page.has_next() and page.start_index() == 11
+
+
+def test_a_search_is_paged_by_slicing_not_by_a_subquery(db, django_assert_num_queries):
+    """The SQLite search names its tables in SQL of its own, which a subquery would
+    read once per outer row: its pages are slices of the ranked list."""
+    from portal import search
+
+    for n in range(5):
+        ArticleFactory(title=f"Walrus {n}")
+    ranked = search.matching(Article.objects.published(), "walrus")
+    paginator = UncountedPaginator(ranked, 2)
+    pages = [paginator.page(number) for number in (1, 2, 3)]
+    assert [[a.pk for a in page.object_list] for page in pages] == [
+        [a.pk for a in list(ranked)[i : i + 2]] for i in (0, 2, 4)
+    ]
+    assert [page.has_next() for page in pages] == [True, True, False]
+    if connection.vendor == "sqlite":
+        fresh = UncountedPaginator(search.matching(Article.objects.published(), "walrus"), 2)
+        with CaptureQueriesContext(connection) as queries:
+            fresh.page(2)
+        assert "IN (SELECT" not in queries.captured_queries[-1]["sql"].upper()

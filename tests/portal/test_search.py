@@ -357,17 +357,17 @@ def test_query_count_does_not_grow_with_the_results(client, django_assert_num_qu
             JokeFactory(title=f"Quokka joke {i}", category=category)
 
     fill(2)
-    # The header's sections, the filters' sections and categories, the two ranked lists,
-    # a page of each kind.
-    with django_assert_num_queries(7):
+    # The header's sections, the filters' sections and categories, per kind the newest
+    # matches and their ranking, a page of each kind.
+    with django_assert_num_queries(9):
         client.get(SEARCH, {"q": "quokka"})
     fill(15)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(SEARCH, {"q": "quokka"})
     assert len(response.context["hits"]) == 20
     # A section: one query to check its slug, and no joke queries.
     section = Article.objects.first().section
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(SEARCH, {"q": "quokka", "section": section.slug})
 
 
@@ -381,3 +381,23 @@ def test_a_common_word_ranks_among_its_newest_matches(monkeypatch):
     made[0].title = "Narwhal"
     made[0].save()
     assert [hit.pk for hit in search.find("narwhal").hits] == [made[0].pk]
+
+
+def test_the_window_of_newest_matches_is_taken_after_the_filters(monkeypatch):
+    """Drafts, other sections, other categories and flagged jokes never take a place
+    among the CANDIDATES: an older match that passes the filters is still found."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    news, sport = SectionFactory(), SectionFactory()
+    puns, limericks = CategoryFactory(), CategoryFactory()
+    old_article = ArticleFactory(title="Walrus news", section=news)
+    old_joke = JokeFactory(title="Walrus pun", category=puns)
+    for _ in range(4):
+        ArticleFactory(title="Walrus sport", section=sport)
+        ArticleFactory(title="Walrus draft", section=news, draft=True)
+        JokeFactory(title="Walrus limerick", category=limericks)
+        JokeFactory(title="Walrus flagged", category=puns, nsfw=True)
+    assert [h.pk for h in search.find("walrus", section=news).hits] == [old_article.pk]
+    assert [h.pk for h in search.find("walrus", category=puns).hits] == [old_joke.pk]
+    # Safe mode off: the flagged jokes are the newest three.
+    unsafe = search.find("walrus", category=puns, safe_mode=False).hits
+    assert old_joke.pk not in [hit.pk for hit in unsafe] and len(unsafe) == 3
