@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults
 
 from portal.api import api
+from portal.middleware import unless_database_down
 from staff import views as staff_views
 
 urlpatterns = [
@@ -21,6 +23,11 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("portal.urls")),
 ]
+
+# The error pages, or the 503 page when the database is down (portal/middleware.py).
+handler400 = unless_database_down(defaults.bad_request)
+handler403 = unless_database_down(defaults.permission_denied)
+handler404 = unless_database_down(defaults.page_not_found)
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,5 +1,6 @@
 """Middleware for what no single view can answer: bad addresses, a database that is down."""
 
+import functools
 import logging
 from dataclasses import asdict
 
@@ -59,6 +60,22 @@ class DatabaseUnavailableMiddleware:
             logger.error("database unavailable: %s", exception)
             return database_unavailable(request)
         return None
+
+
+def unless_database_down(handler):
+    """An error page handler (handler404, 403, 400) that answers the 503 page when the
+    database is down: the error pages show the header's sections, and Django would
+    turn a failure while rendering one into a 500, after this middleware's turn."""
+
+    @functools.wraps(handler)
+    def wrapped(request, exception, **kwargs):
+        try:
+            return handler(request, exception, **kwargs)
+        except (OperationalError, InterfaceError) as error:
+            logger.error("database unavailable: %s", error)
+            return database_unavailable(request)
+
+    return wrapped
 
 
 def database_unavailable(request):

@@ -52,7 +52,11 @@ def test_readyz_is_cheap_once_ready(client, django_assert_num_queries):
         assert client.get("/readyz").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/", "/bulletin/", "/jokes/", "/search/?q=walrus", "/jokes/1/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/bulletin/", "/jokes/", "/search/?q=walrus", "/jokes/1/", "/no-such-page/",
+     "/bulletin/no-such-section/", "/tags/no-such-tag/"],
+)  # fmt: skip
 def test_a_database_outage_is_a_503_page_then_the_site_recovers(client, url):
     article = ArticleFactory(title="Walrus")
     with connection.execute_wrapper(refuse):
