@@ -23,3 +23,13 @@ access_log_format = (
 )
 # Behind a reverse proxy on the same machine: trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Load the settings once in the master, before any worker: without SECRET_KEY or
+    ALLOWED_HOSTS in production gunicorn stops with the settings' one-line message,
+    instead of starting workers that fail, again and again."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+
+    settings.SECRET_KEY  # noqa: B018 - reading a setting loads and checks them all

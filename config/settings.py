@@ -22,8 +22,9 @@ def _required_in_production(name, dev_default):
         return value
     if DEBUG:
         return dev_default
-    # SystemExit prints this one line and stops, whatever starts Django (manage.py,
-    # gunicorn): no traceback hides what to set.
+    # SystemExit prints this one line and stops, whatever starts Django (manage.py;
+    # gunicorn checks the settings before it starts a worker, config/gunicorn.py):
+    # no traceback hides what to set.
     raise SystemExit(f"{name} must be set when DEBUG is off (see README.md, Configuration).")
 
 
@@ -35,6 +36,8 @@ ALLOWED_HOSTS = [
     ).split(",")
     if host.strip()
 ]
+if not ALLOWED_HOSTS:  # "," or " ": set, yet no host in it
+    raise SystemExit("ALLOWED_HOSTS must name at least one host (see README.md, Configuration).")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

@@ -38,6 +38,33 @@ def test_production_without_required_values_stops_with_one_line(env, missing):
     )
 
 
+def test_a_host_list_without_a_host_stops_with_one_line():
+    result = run_check(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS=" , ")
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        "ALLOWED_HOSTS must name at least one host (see README.md, Configuration)."
+    ]
+
+
+def test_gunicorn_without_a_secret_key_stops_with_one_line():
+    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environ.update(ALLOWED_HOSTS="example.com", BIND="127.0.0.1:0", WEB_CONCURRENCY="1")
+    result = subprocess.run(  # noqa: S603 - gunicorn with our own config
+        [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert (
+        "SECRET_KEY must be set when DEBUG is off (see README.md, Configuration)."
+        in result.stderr.splitlines()
+    )
+    assert "Booting worker" not in result.stdout + result.stderr
+
+
 def test_production_with_required_values_starts():
     result = run_check(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com")
     assert result.returncode == 0, result.stderr
