@@ -5,6 +5,7 @@ startup warning without a shared cache, and structured logs."""
 import json
 import logging
 import os
+import smtplib
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -369,3 +370,26 @@ def test_the_policy_built_once_is_the_one_django_csp_builds(rf, settings):
         f"'nonce-{nonce}'"
         in ours.process_response(request, HttpResponse())["Content-Security-Policy"]
     )
+
+
+def test_a_refused_address_is_not_logged(caplog, monkeypatch):
+    """A mail server's refusal names the address it refused: the log says what failed,
+    not to whom."""
+    from portal import services
+
+    address = "private.person@example.net"
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPRecipientsRefused(
+            {address: (550, f"5.1.1 <{address}>: unknown".encode())}
+        )
+
+    monkeypatch.setattr(services.EmailMessage, "send", refuse)
+    caplog.set_level(logging.DEBUG)
+    services._send("Your joke was published", "Thank you.", [address])
+    [record] = [r for r in caplog.records if r.name == "portal.services"]
+    assert "SMTPRecipientsRefused" in record.getMessage()
+    logged = "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''} {r.exc_info or ''}" for r in caplog.records
+    )
+    assert "example.net" not in logged and address not in caplog.text
