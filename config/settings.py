@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
+    "portal.middleware.RequestBodyLimitMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     # Whole pages for visitors without an account (portal/pagecache.py): above what a
     # page from the cache does not need. Every header above is added to it too.
@@ -195,9 +196,11 @@ STORAGES = {
     },
 }
 
-# Uploads: the web server and Django both refuse what is larger than this.
+# Request bodies: the form fields Django reads at most, and the whole body this site
+# takes at most (portal/middleware.py, RequestBodyLimitMiddleware; a 413 beyond).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+PUBLIC_REQUEST_MAX_BYTES = env.int("PUBLIC_REQUEST_MAX_BYTES", default=1024 * 1024)
 
 # Rich text (django-ckeditor), contained as README.md "The editor" explains.
 CKEDITOR_UPLOAD_PATH = "uploads/"
@@ -233,6 +236,8 @@ CKEDITOR_CONFIGS = {
     }
 }
 RICHTEXT_IMAGE_MAX_BYTES = env.int("RICHTEXT_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+# The admin: its fields and one image, with room for the multipart framing.
+ADMIN_REQUEST_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE + RICHTEXT_IMAGE_MAX_BYTES + 64 * 1024
 RICHTEXT_IMAGE_MAX_PIXELS = env.int("RICHTEXT_IMAGE_MAX_PIXELS", default=25_000_000)
 
 SILENCED_SYSTEM_CHECKS = [

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from . import links
 
@@ -37,6 +39,36 @@ class RejectNulBytesMiddleware:
         ):
             return HttpResponseBadRequest(
                 "Bad request: the address contains a NUL character.", content_type="text/plain"
+            )
+        return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """413 for a request body larger than any form here takes, before Django reads it.
+
+    Django limits the fields of a form (DATA_UPLOAD_MAX_MEMORY_SIZE) but not its files,
+    which it spools to disk whatever their size, even for a form that has no file
+    field: a public form would read a 60 MB upload in full to answer a 400. Public
+    addresses take PUBLIC_REQUEST_MAX_BYTES; the admin, where editors upload images,
+    its fields and one image (ADMIN_REQUEST_MAX_BYTES).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure
+        admin = request.path.startswith("/admin/")
+        limit = settings.ADMIN_REQUEST_MAX_BYTES if admin else settings.PUBLIC_REQUEST_MAX_BYTES
+        if length > limit:
+            return HttpResponse(
+                _("Request too large: this address takes at most %(limit)s.")
+                % {"limit": filesizeformat(limit)},
+                status=413,
+                content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
 

@@ -561,10 +561,13 @@ def test_invalid_utf8_in_the_body_is_never_a_500(client, category):
     assert "bad bytes around a joke" in joke.text
 
 
-def test_a_huge_post_is_a_400(client, category, section):
-    huge = "x" * (6 * 1024 * 1024)
-    assert submit_joke(client, category, text=huge).status_code == 400
-    assert submit_article(client, section, text=huge).status_code == 400
+def test_a_huge_post_is_refused(client, category, section):
+    huge = "x" * (6 * 1024 * 1024)  # past what any public form takes: unread, a 413
+    assert submit_joke(client, category, text=huge).status_code == 413
+    assert submit_article(client, section, text=huge).status_code == 413
+    long = "x" * (512 * 1024)  # read, and longer than the field takes: a 400
+    assert submit_joke(client, category, text=long).status_code == 400
+    assert submit_article(client, section, text=long).status_code == 400
     assert not Joke.objects.exists()
     assert not Contribution.objects.exists()
 

@@ -615,6 +615,30 @@ def test_an_oversized_file_is_refused(client_for, media_root, settings):
     assert stored_files(media_root) == []
 
 
+def test_an_upload_larger_than_the_admin_takes_is_a_413(client_for, media_root, settings):
+    data = png_bytes() + b"\x00" * settings.ADMIN_REQUEST_MAX_BYTES
+    response = post_upload(client_for("editor"), data, "huge.png")
+    assert response.status_code == 413
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize("url", ["portal:submit-joke", "portal:submit-article"])
+def test_a_public_form_refuses_a_large_body_before_reading_it(client, settings, url):
+    """A public form has no file field; a body past PUBLIC_REQUEST_MAX_BYTES (a file,
+    or a huge field) is a 413 before Django reads it, and nothing is stored."""
+    CategoryFactory()
+    big = SimpleUploadedFile("film.mp4", b"\x00" * (settings.PUBLIC_REQUEST_MAX_BYTES + 1))
+    response = client.post(reverse(url), {"text": "A joke", "attachment": big})
+    assert response.status_code == 413
+    message = response.content.decode().replace("\xa0", " ")
+    assert message == "Request too large: this address takes at most 1.0 MB."
+    response = client.post(reverse(url), {"text": "x" * (settings.PUBLIC_REQUEST_MAX_BYTES + 1)})
+    assert response.status_code == 413
+    assert not Joke.objects.exists() and not Contribution.objects.exists()
+    # Under the limit, the form answers for itself.
+    assert client.post(reverse(url), {"text": ""}).status_code == 400
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
