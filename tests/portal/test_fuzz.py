@@ -299,6 +299,25 @@ def post(client, path, pairs, accept=""):
 # Addresses: every route, with generated path segments and query strings
 
 
+@pytest.mark.parametrize(
+    ("route", "converters"), ROUTES, ids=[route or "home" for route, _ in ROUTES]
+)
+def test_every_public_route_carries_the_security_headers(
+    client, content, settings, route, converters
+):
+    """Each public URL pattern, with values that exist, over HTTPS as in production:
+    whatever it answers (a page, a redirect, a 404, a 405), the headers are there."""
+    from tests.portal.test_hardening import assert_security_headers
+
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
+    values = {name: (real_values(content, route, name) or ["1"])[0] for name in converters}
+    url = fill(route, values)
+    response = client.get(url, secure=True)
+    assert response.status_code < 500, url
+    assert_security_headers(response, url)
+
+
 def test_the_earliest_month_archive_is_not_a_server_error(client):
     """January 1000 has no previous month an address can name: no link to it."""
     response = client.get("/bulletin/archive/1000/01/")

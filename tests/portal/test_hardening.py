@@ -83,21 +83,25 @@ def https(settings):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
 
 
+def assert_security_headers(response, url):
+    assert response["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    ), url
+    assert response["X-Content-Type-Options"] == "nosniff", url
+    assert response["X-Frame-Options"] == "DENY", url
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin", url
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin", url
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy, url
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy, url
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, url
+
+
 def test_every_public_url_carries_the_security_headers(client, content, https):
     for url in public_urls(*content):
         response = client.get(url, secure=True)
         assert response.status_code in (200, 404), url
-        assert response["Strict-Transport-Security"] == (
-            "max-age=31536000; includeSubDomains; preload"
-        ), url
-        assert response["X-Content-Type-Options"] == "nosniff", url
-        assert response["X-Frame-Options"] == "DENY", url
-        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin", url
-        assert response["Cross-Origin-Opener-Policy"] == "same-origin", url
-        policy = response["Content-Security-Policy"]
-        assert "default-src 'self'" in policy, url
-        assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy, url
-        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, url
+        assert_security_headers(response, url)
 
 
 def test_plain_http_is_redirected_but_health_checks_are_not(client, https):
