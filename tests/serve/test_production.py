@@ -90,6 +90,41 @@ def test_parallel_votes_and_submissions_on_sqlite_never_hit_a_lock(serve, tmp_pa
         ).fetchone() == (16,)
 
 
+def test_a_rate_limit_holds_across_workers_with_redis(serve, tmp_path, static_root):
+    """Four workers, one Redis: twelve visitors from one address sending a joke at
+    once get exactly the hourly limit through, whichever worker answers each."""
+    environ, database, category, _jokes = seeded_sqlite(
+        tmp_path,
+        static_root,
+        REDIS_URL="redis://127.0.0.1:6379/9",
+        CACHE_KEY_PREFIX=uuid.uuid4().hex,
+        SUBMISSIONS_PER_HOUR="5",
+    )
+    server = serve(environ, workers=4)
+    visitors = [Browser(server.url) for _ in range(12)]
+    for visitor in visitors:
+        assert visitor.get("/submit/joke/")[0] == 200  # its CSRF cookie
+    statuses, lock = [], threading.Lock()
+    start = threading.Barrier(len(visitors))
+
+    def send(number, visitor):
+        start.wait()
+        status, _html = visitor.post("/submit/joke/", {**submission(number), "category": category})
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in enumerate(visitors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302] * 5 + [429] * 7
+    with sqlite3.connect(database) as db:
+        assert db.execute(
+            "SELECT count(*) FROM jokes_joke WHERE status = 'pending'"
+        ).fetchone() == (5,)
+
+
 @pytest.fixture
 def postgres_database():
     url = os.environ["DATABASE_URL"]
