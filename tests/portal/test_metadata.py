@@ -74,27 +74,67 @@ def test_canonical_keeps_only_the_page_number(client, settings):
 
 
 def test_every_page_type_has_its_own_title_and_a_description(client):
-    article = ArticleFactory(title="A headline", section=SectionFactory(name="News"))
+    section = SectionFactory(name="News")
+    article = ArticleFactory(title="A headline", section=section)
     joke = JokeFactory(title="A joke title", tags=["rivers"])
-    ArticleFactory(tags=["rivers"])
+    for _ in range(21):  # a second page of each list
+        ArticleFactory(section=section, tags=["rivers"])
+        JokeFactory(category=joke.category, tags=["rivers"])
     pages = [
         "/",
         "/bulletin/",
+        "/bulletin/?page=2",
         article.section.get_absolute_url(),
+        f"{article.section.get_absolute_url()}?page=2",
         article.get_absolute_url(),
         "/bulletin/archive/",
         "/jokes/",
+        "/jokes/?page=2",
         "/jokes/top/",
+        "/jokes/top/?page=2",
+        "/jokes/top/?period=week",
         joke.category.get_absolute_url(),
+        f"{joke.category.get_absolute_url()}?page=2",
         joke.get_absolute_url(),
         "/tags/rivers/",
+        "/tags/rivers/?page=2",
+        "/search/?q=headline",
         "/submit/joke/",
         "/submit/article/",
     ]
     titles = []
     for url in pages:
-        html = client.get(url).content.decode()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
         titles.append(re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip())
         assert re.search(r'<meta name="description" content="[^"]+">', html), url
         assert meta(html, "og:title"), url
+        # Twitter reads its title, description and image from the OpenGraph tags.
+        assert '<meta name="twitter:card" content="summary">' in html, url
     assert len(set(titles)) == len(titles), titles
+
+
+BREADCRUMB = re.compile(r'<nav class="breadcrumbs" aria-label="Breadcrumb">(.*?)</nav>', re.S)
+
+
+def test_listing_and_detail_pages_carry_breadcrumbs_from_home(client):
+    article = ArticleFactory(title="A headline", tags=["rivers"])
+    joke = JokeFactory(title="A joke title", tags=["rivers"])
+    trails = {
+        "/bulletin/": ["Home"],
+        article.section.get_absolute_url(): ["Home", "All headlines"],
+        article.get_absolute_url(): ["Home", article.section.name],
+        "/bulletin/archive/": ["Home"],
+        "/jokes/": ["Home"],
+        "/jokes/top/": ["Home", "Jokes"],
+        joke.category.get_absolute_url(): ["Home", "Jokes"],
+        joke.get_absolute_url(): ["Home", "Jokes", joke.category.name],
+        "/tags/rivers/": ["Home"],
+        "/search/?q=headline": ["Home"],
+    }
+    for url, links in trails.items():
+        trail = BREADCRUMB.search(client.get(url).content.decode())
+        assert trail, url
+        names = re.findall(r"<a href=\"[^\"]+\">([^<]+)</a>", trail.group(1))
+        assert names[: len(links)] == links, (url, names)
