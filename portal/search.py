@@ -269,14 +269,19 @@ def load(hits, words):
 
 def _patterns(words):
     """What counts as a match of each word when highlighting: the word itself, or a
-    word it stems from or to (jokes ~ joke, joking), as the engines stem."""
+    word it stems from or to (jokes ~ joke, joking), as the engines stem: an ending
+    of four letters at most, so that "cat" marks "cats" but not "catalogue", and a
+    word of one or two letters only as itself."""
     alternatives = []
     for word in words:
         if UNSPACED.search(word):
             alternatives.append(re.escape(word))
             continue
+        if len(word) <= 2:
+            alternatives.append(rf"\b{re.escape(word)}\b")
+            continue
         stem = re.sub(r"(ies|es|s|ing|ed|ly)$", "", word) if len(word) > 4 else word
-        alternatives.append(rf"\b{re.escape(stem)}\w*")
+        alternatives.append(rf"\b{re.escape(stem)}\w{{0,4}}\b")
     return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
 

@@ -2,6 +2,7 @@
 full-text search alike (the suite runs on both), with a substring fallback for text
 written without spaces."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -191,6 +192,20 @@ def test_the_excerpt_shows_the_passage_around_the_match(client):
     html = client.get(SEARCH, {"q": "capybara"}).content.decode()
     assert "Then a <mark>capybara</mark> appeared." in html
     assert "…" in html  # cut, not the whole body
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "marked"),
+    [
+        ("Cats and a catalogue of cat food", ["cat"], ["Cats", "cat"]),
+        ("Jokes about joking and one joke", ["jokes"], ["Jokes", "joking", "joke"]),
+        ("A cat, as an artist, at a party", ["a"], ["A", "a"]),
+        ("书法展览 and calligraphy", ["书法"], ["书法"]),
+    ],
+)
+def test_highlighting_marks_the_words_and_their_endings_only(text, words, marked):
+    html = search.highlight(text, words, length=None)
+    assert re.findall(r"<mark>(.*?)</mark>", html) == marked
 
 
 def test_content_is_escaped_around_highlights(client):
