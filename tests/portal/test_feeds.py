@@ -214,6 +214,11 @@ def test_pages_advertise_their_feeds(client, content):
         html = client.get(page).content.decode()
         assert 'rel="alternate" type="application/rss+xml"' in html, page
         assert f'href="{feed}"' in html, page
+        assert 'rel="alternate" type="application/atom+xml"' in html, page
+    # Every page names the site-wide feeds, RSS and Atom.
+    html = client.get("/jokes/").content.decode()
+    for name in ("headlines", "headlines-atom", "jokes", "jokes-atom"):
+        assert f'href="{reverse(f"feeds:{name}")}"' in html, name
 
 
 # Sitemaps and robots.txt
