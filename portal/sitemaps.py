@@ -1,8 +1,9 @@
 """The sitemap: an index of one sitemap per kind, each split into pages when large."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from bulletin import models as articles
@@ -14,19 +15,33 @@ from jokes.sitemaps import CategorySitemap, JokeSitemap
 
 
 class StaticSitemap(Sitemap):
+    """The listing pages; each last changed when the newest change to what it lists
+    (read through the updated_at indexes: two queries, whatever the archive)."""
+
     changefreq = "daily"
+    LISTS = {
+        "portal:home": (articles.Article, jokes.Joke),
+        "bulletin:article-list": (articles.Article,),
+        "bulletin:archive-index": (articles.Article,),
+        "jokes:joke-list": (jokes.Joke,),
+        "jokes:joke-top": (jokes.Joke,),
+    }
 
     def items(self):
-        return [
-            "portal:home",
-            "bulletin:article-list",
-            "bulletin:archive-index",
-            "jokes:joke-list",
-            "jokes:joke-top",
-        ]
+        return list(self.LISTS)
 
     def location(self, name):
         return reverse(name)
+
+    @cached_property
+    def latest(self):
+        return {
+            model: model.objects.aggregate(latest=Max("updated_at"))["latest"]
+            for model in (articles.Article, jokes.Joke)
+        }
+
+    def lastmod(self, name):
+        return max(filter(None, (self.latest[model] for model in self.LISTS[name])), default=None)
 
 
 class TagSitemap(Sitemap):

@@ -255,7 +255,27 @@ def test_the_sitemap_index_and_its_parts(client, content, settings):
     assert client.get("/sitemap-articles.xml").content.count(b"<lastmod>") == len(articles)
 
 
-@pytest.mark.parametrize("kind", ["articles", "jokes", "tags", "sections", "categories"])
+def test_the_listing_pages_carry_the_day_of_their_newest_change(client, content, settings):
+    root = ElementTree.fromstring(client.get("/sitemap-pages.xml").content)  # noqa: S314
+    lastmods = {
+        url.findtext("sm:loc", namespaces=SITEMAP_NS).removeprefix(f"http://{settings.SITE_DOMAIN}"):
+        url.findtext("sm:lastmod", namespaces=SITEMAP_NS)
+        for url in root.findall("sm:url", SITEMAP_NS)
+    }  # fmt: skip
+
+    def day(model):
+        return timezone.localtime(model.objects.latest("updated_at").updated_at).date().isoformat()
+
+    assert lastmods == {
+        "/": max(day(Article), day(Joke)),
+        "/bulletin/": day(Article),
+        "/bulletin/archive/": day(Article),
+        "/jokes/": day(Joke),
+        "/jokes/top/": day(Joke),
+    }
+
+
+@pytest.mark.parametrize("kind", ["articles", "jokes", "tags", "sections", "categories", "pages"])
 def test_sitemap_query_counts_do_not_grow(client, content, django_assert_num_queries, kind):
     url = f"/sitemap-{kind}.xml"
     client.get(url)  # the site's domain is read once, then cached
@@ -269,7 +289,7 @@ def test_sitemap_query_counts_do_not_grow(client, content, django_assert_num_que
 
 
 # a count for the paginator, the items
-SITEMAP_QUERIES = {"articles": 2, "jokes": 2, "tags": 2, "sections": 2, "categories": 2}
+SITEMAP_QUERIES = {"articles": 2, "jokes": 2, "tags": 2, "sections": 2, "categories": 2, "pages": 2}
 
 
 def test_robots_txt(client, settings):
