@@ -43,11 +43,19 @@ class JokeSubmissionForm(SubmissionForm):
         labels = {
             "text": _("Your joke"),
             "title": _("Title (optional)"),
-            "submitter_name": _("Your name (optional, shown with the joke)"),
-            "submitter_email": _("Your e-mail (optional, never shown: we tell you the decision)"),
+            "submitter_name": _("Your name (optional)"),
+            "submitter_email": _("Your e-mail (optional)"),
         }
-        help_texts = {"text": _("Plain text; line breaks are kept. At most 5,000 characters.")}
+        help_texts = {
+            "text": _("Plain text; line breaks are kept. At most 5,000 characters."),
+            "submitter_name": _("Shown with the joke."),
+            "submitter_email": _("Never shown: we write to tell you the decision."),
+        }
         widgets = {"text": forms.Textarea(attrs={"rows": 6, "maxlength": JOKE_MAX_LENGTH})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = _("Choose a category")
 
     def clean_title(self):
         return clean_plain_text(self.cleaned_data["title"])
@@ -92,11 +100,19 @@ class ContributionForm(SubmissionForm):
         labels = {
             "title": _("Headline"),
             "text": _("Your article"),
-            "submitter_name": _("Your name (optional, shown with the article as its source)"),
-            "submitter_email": _("Your e-mail (optional, never shown: we tell you the decision)"),
+            "submitter_name": _("Your name (optional)"),
+            "submitter_email": _("Your e-mail (optional)"),
         }
-        help_texts = {"text": _("Plain text. Leave a blank line between paragraphs.")}
+        help_texts = {
+            "text": _("Plain text. Leave a blank line between paragraphs."),
+            "submitter_name": _("Shown with the article as its source."),
+            "submitter_email": _("Never shown: we write to tell you the decision."),
+        }
         widgets = {"text": forms.Textarea(attrs={"rows": 12})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].empty_label = _("Choose a section")
 
     def clean_title(self):
         title = clean_plain_text(self.cleaned_data["title"])

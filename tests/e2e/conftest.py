@@ -56,10 +56,15 @@ def roles(transactional_db):
 
 @pytest.fixture
 def screenshot(request):
-    """Save a page's screenshot under artifacts/screenshots/ (kept by CI, ignored by git)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Save a page's screenshot under artifacts/screenshots/<database>/ (kept by CI,
+    ignored by git): the SQLite and PostgreSQL passes each keep their own. Every test
+    ends with one of its last page."""
+    from django.db import connection
+
+    folder = SCREENSHOTS / connection.vendor
+    folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name):
-        page.screenshot(path=SCREENSHOTS / f"{request.node.name}-{name}.png", full_page=True)
+        page.screenshot(path=folder / f"{request.node.name}-{name}.png", full_page=True)
 
     return take

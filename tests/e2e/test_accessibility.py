@@ -135,7 +135,8 @@ def layout_pages(site):
 SMALL_CONTROLS = """(least) => {
   const small = [];
   for (const el of document.querySelectorAll(
-      "form button, form a[href], form input[type=submit], form select, .pagination a")) {
+      "form button, form a[href], form input[type=submit], form select, .pagination a, " +
+      ".site-nav a, .subnav a, .breadcrumbs a, .joke-footer a, .tag-list a")) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0 || el.closest("[aria-hidden=true]")) continue;
     if (box.height < least) small.push(el.outerHTML.slice(0, 120) + " " + box.height + "px");
@@ -198,7 +199,9 @@ FOCUSED = """() => {
 }"""
 
 
-def test_skip_link_is_the_first_stop_and_moves_focus_to_main(live_server, browser, site):
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(
+    live_server, browser, site, screenshot
+):
     page = browser.new_context().new_page()
     for path in ["/", "/jokes/", site.chinese_article.get_absolute_url()]:
         page.goto(live_server.url + path)
@@ -213,6 +216,68 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(live_server, browse
         # The next Tab goes on from main, not back to the header.
         page.keyboard.press("Tab")
         assert page.evaluate("!!document.activeElement.closest('main')"), path
+    screenshot(page, "after-skip")
+
+
+def test_a_visitor_votes_and_reports_with_the_keyboard_alone(
+    live_server, browser, site, screenshot
+):
+    joke = site.jokes[13]
+    page = browser.new_context().new_page()
+    page.goto(live_server.url + joke.get_absolute_url())
+    score = page.locator("main .vote .score")
+    before = int(score.inner_text())
+
+    def tab_to(selector):
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"no Tab stop matches {selector}")
+
+    tab_to('main .vote button[data-direction="up"]')
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(b) => +document.querySelector('main .vote .score').textContent > b", arg=before
+    )
+    assert (
+        page.locator('main .vote button[data-direction="up"]').get_attribute("aria-pressed")
+        == "true"
+    )
+    # The report form: reached, filled and sent from the keyboard.
+    tab_to('main a[href$="/report/"]')
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to("input[type=radio]")
+    page.keyboard.press("Space")
+    tab_to("form button[type=submit], form input[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.inner_text(".messages") == "Thank you: the moderators will look at this joke."
+    assert joke.reports.count() == 1
+    screenshot(page, "reported")
+
+
+def test_dark_mode_follows_the_system_setting(live_server, browser, site, screenshot):
+    colours = {}
+    for scheme in ("light", "dark"):
+        page = browser.new_context(color_scheme=scheme).new_page()
+        page.goto(live_server.url + site.jokes[13].get_absolute_url())
+        colours[scheme] = page.evaluate(
+            """() => [getComputedStyle(document.body).backgroundColor,
+                      getComputedStyle(document.body).color,
+                      getComputedStyle(document.documentElement).colorScheme]"""
+        )
+        screenshot(page, scheme)
+    (light_bg, light_fg, schemes), (dark_bg, dark_fg, _) = colours["light"], colours["dark"]
+    assert light_bg != dark_bg and light_fg != dark_fg
+    # The browser's own controls (radio buttons, selects) follow the scheme too.
+    assert schemes == "light dark"
+
+    def brightness(rgb):
+        return sum(int(n) for n in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+
+    assert brightness(dark_bg) < brightness(light_bg) and brightness(dark_fg) > brightness(dark_bg)
 
 
 def test_every_focus_stop_shows_a_visible_outline(live_server, browser, site, screenshot):
@@ -234,6 +299,7 @@ def test_every_focus_stop_shows_a_visible_outline(live_server, browser, site, sc
                 seen.add("shot")
                 screenshot(page, "vote-button-focused")
         assert len(seen) > 3, path
+    screenshot(page, "last")
 
 
 def test_every_form_control_has_a_label_and_errors_are_tied_to_fields(

@@ -257,7 +257,7 @@ class Watch:
         self.context.close()
 
 
-def test_the_worst_payloads_run_nowhere_in_a_browser(live_server, browser, content):
+def test_the_worst_payloads_run_nowhere_in_a_browser(live_server, browser, content, screenshot):
     articles, jokes = content["articles"], content["jokes"]
     search_terms = [WORST[0], '"><script>alert(1)</script>', "' onmouseover='alert(1)", "alert"]
     problems = []
@@ -309,6 +309,7 @@ def test_the_worst_payloads_run_nowhere_in_a_browser(live_server, browser, conte
         row.get_by_role("button", name="Approve…").click()
     assert "Sent in, number 0" in moderator.page.content()
     moderator.inspect("the approve page", admin=True, problems=problems)
+    screenshot(moderator.page, "approve-page")
     moderator.finish(problems)
 
     assert not problems, "\n".join(problems)
@@ -331,7 +332,7 @@ def urlencode_q(value, name="q"):
     return urlencode({name: value})
 
 
-def test_the_hooks_do_notice_a_payload_that_runs(browser, live_server):
+def test_the_hooks_do_notice_a_payload_that_runs(browser, live_server, screenshot):
     """The control: on a page of the site's origin where payloads do run (served raw
     by the browser's own routing), the hooks, the console and the DOM audit see them."""
     watch = Watch(browser, live_server.url)
@@ -342,6 +343,7 @@ def test_the_hooks_do_notice_a_payload_that_runs(browser, live_server):
     )
     problems = []
     watch.visit("/raw/", problems=problems)
+    screenshot(watch.page, "raw")
     watch.finish(problems)
     assert any("hook fired: alert" in p for p in problems), problems
     assert any("hook fired: __xss=" in p for p in problems), problems

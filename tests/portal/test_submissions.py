@@ -109,9 +109,11 @@ def test_forms_offer_only_their_named_fields_and_a_honeypot(client, url_name, fi
     assert response.status_code == 200
     assert list(response.context["form"].fields) == [*fields, "website"]
     html = response.content.decode()
-    # the name is public, the address is not: the labels say so
-    assert "Your name (optional, shown with the" in html
-    assert "Your e-mail (optional, never shown" in html
+    # the name is public, the address is not: the help texts say so
+    assert "Your name (optional)" in html and "Shown with the" in html
+    assert "Your e-mail (optional)" in html
+    assert "Never shown: we write to tell you the decision." in html
+    assert "---------" not in html and "Choose a " in html
     assert 'name="website"' in html
     assert '<meta name="robots" content="noindex">' in html
     assert "no-cache" in response["Cache-Control"]
