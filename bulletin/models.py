@@ -290,6 +290,12 @@ class Article(models.Model):
                 fields=["section", "status", "publish_at", "id", "expires_at"],
                 name="article_section_listing_idx",
             ),
+            # A tag's articles are found through their tags by id; this index answers
+            # "published, and when?" for each id without reading the row (a body of
+            # kilobytes): at 100,000 articles a popular tag's page reads 4,500 of them.
+            models.Index(
+                fields=["id", "status", "publish_at", "expires_at"], name="article_id_listing_idx"
+            ),
             models.Index(fields=["source_checksum"], name="article_source_checksum_idx"),
         ]
 

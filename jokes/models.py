@@ -295,6 +295,13 @@ class Joke(models.Model):
             models.Index(
                 fields=["published_at", "id"], condition=SAFE_PUBLIC, name="joke_safe_newest_idx"
             ),
+            # A tag's jokes are found through their tags by id: is each one public (in
+            # safe mode or not), and when, without reading its row. Every column the
+            # rule reads is here: at 100,000 jokes a popular tag has 4,500.
+            models.Index(
+                fields=["id", "status", "published_at", "hidden_by_reports", *FLAG_FIELDS],
+                name="joke_id_listing_idx",
+            ),
             models.Index(
                 fields=["score", "published_at", "id"],
                 condition=SAFE_PUBLIC,
