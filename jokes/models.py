@@ -335,6 +335,9 @@ class Joke(models.Model):
     def get_absolute_url(self):
         return links.joke(self.pk)
 
+    def get_vote_url(self):
+        return links.joke_vote(self.pk)
+
     def clean(self):
         # Published "now" when staff publish without giving a time.
         if self.status == self.Status.PUBLISHED and not self.published_at:

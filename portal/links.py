@@ -40,9 +40,18 @@ def category(slug):
     return reversed_url("jokes:category-detail", slug=slug)
 
 
+def _with_id(name, pk):
+    zero = reversed_url(name, pk=0)  # ".../0/" or ".../0/vote/"
+    before, _zero, after = zero.rpartition("/0/")
+    return f"{before}/{int(pk)}/{after}"
+
+
 def joke(pk):
-    zero = reversed_url("jokes:joke-detail", pk=0)  # ".../0/"
-    return f"{zero[:-2]}{pk}/"
+    return _with_id("jokes:joke-detail", pk)
+
+
+def joke_vote(pk):
+    return _with_id("jokes:joke-vote", pk)
 
 
 @receiver(setting_changed)

@@ -29,6 +29,12 @@ def test_articles_and_sections(slug):
 def test_jokes():
     for joke in JokeFactory.create_batch(3):
         assert joke.get_absolute_url() == reverse("jokes:joke-detail", kwargs={"pk": joke.pk})
+        assert joke.get_vote_url() == reverse("jokes:joke-vote", kwargs={"pk": joke.pk})
+    try:
+        set_script_prefix("/site/")
+        assert joke.get_vote_url() == f"/site/jokes/{joke.pk}/vote/"
+    finally:
+        set_script_prefix("/")
 
 
 def test_under_a_script_prefix():
