@@ -95,7 +95,10 @@ def cache_key(request):
     """The address, the safe-mode switch and the representation asked for: a joke's
     page answers in JSON to a client that prefers it (and says `Vary: Accept`)."""
     safe = "safe" if visitors.safe_mode(request) else "all"
-    kind = "json" if wants_json(request) else "html"
+    # Parsing Accept costs more than the rest of a cached answer: only when it might
+    # prefer JSON (browsers and most clients do not mention it).
+    maybe_json = "json" in request.headers.get("Accept", "")
+    kind = "json" if maybe_json and wants_json(request) else "html"
     address = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
     return f"page:{safe}:{kind}:{address}"
 
