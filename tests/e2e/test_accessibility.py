@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.site_content import build_site
+from tests.factories import PreviewLinkFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +29,8 @@ def public_pages(site):
     """(name, path, expected status) of every kind of public page."""
     article = site.articles["Town library extends opening hours for the winter"]
     joke = site.jokes[2]  # one with a title, tags and votes
-    year = article.publish_at.year
+    year, month = article.publish_at.year, article.publish_at.month
+    preview = PreviewLinkFactory(article__title="A draft shared for review")
     return [
         ("home", "/", 200),
         ("all-headlines", "/bulletin/", 200),
@@ -37,6 +39,8 @@ def public_pages(site):
         ("article-chinese", site.chinese_article.get_absolute_url(), 200),
         ("archive", "/bulletin/archive/", 200),
         ("archive-year", f"/bulletin/archive/{year}/", 200),
+        ("archive-month", f"/bulletin/archive/{year}/{month}/", 200),
+        ("preview-link", preview.get_absolute_url(), 200),
         ("jokes", "/jokes/", 200),
         ("top-jokes", "/jokes/top/?period=all", 200),
         ("category", site.categories["Science"].get_absolute_url(), 200),
