@@ -105,20 +105,32 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 SITE_ID = 1
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "portal.context_processors.site",
+    "csp.context_processors.nonce",
+]
 TEMPLATES = [
+    # The public pages, in Jinja2 (portal/templating.py says why): first, so that
+    # their names find these; any other name falls through to Django's templates.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "portal.templating.Jinja2",
+        "DIRS": [BASE_DIR / "jinja_templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "portal.templating.environment",
+            "context_processors": CONTEXT_PROCESSORS,
+        },
+    },
+    # The admin, its overrides (templates/admin/) and the other apps' templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.site",
-                "csp.context_processors.nonce",
-            ],
-        },
+        "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },
 ]
 

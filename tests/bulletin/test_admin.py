@@ -1081,7 +1081,7 @@ def test_preview_link_shows_the_draft_to_anyone_without_indexing(client, own_dra
     response = client.get(link.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Author&#x27;s own draft" in html
+    assert "Author&#39;s own draft" in html
     assert '<meta name="robots" content="noindex' in html
     assert response["X-Robots-Tag"].startswith("noindex")
 

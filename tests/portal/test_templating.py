@@ -1,0 +1,57 @@
+"""The public pages' Jinja2 templates (portal/templating.py): what Django's
+templates gave them, they still give."""
+
+import re
+
+import pytest
+from django.template import engines
+from django.template.loader import get_template
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, JokeFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_pages_are_jinja2_and_the_admin_keeps_django_templates():
+    assert get_template("base.html").backend.name == "jinja2"
+    assert get_template("admin/index.html").backend.name == "django"
+
+
+def test_autoescape_is_always_on():
+    template = engines["jinja2"].from_string("{{ text }}|{{ text|linebreaks }}")
+    assert template.render({"text": "<script>x</script>"}) == (
+        "&lt;script&gt;x&lt;/script&gt;|<p>&lt;script&gt;x&lt;/script&gt;</p>"
+    )
+
+
+def test_one_csrf_token_for_every_form_of_a_page(client):
+    JokeFactory.create_batch(3)
+    html = client.get(reverse("jokes:joke-list")).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) >= 4  # three vote forms and the safe-mode switch
+    assert len(set(tokens)) == 1
+
+
+def test_a_views_own_value_wins_over_the_context_processors(client):
+    """The home page names the header's sections itself (HomeView)."""
+    ArticleFactory(section=SectionFactory(name="Weather"))
+    response = client.get(reverse("portal:home"))
+    assert response.context["nav_sections"] == [
+        section for section, _articles in response.context["sections"]
+    ]
+    assert "Weather</a>" in response.content.decode()
+
+
+def test_the_test_client_sees_the_template_and_its_context(client):
+    response = client.get(reverse("bulletin:article-list"))
+    assert "bulletin/article_list.html" in [t.name for t in response.templates]
+    assert response.context["site_name"]
+
+
+def test_dates_are_shown_in_the_sites_time_zone(settings):
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    template = engines["jinja2"].from_string("{{ when|date('Y-m-d H:i') }}")
+    assert template.render({"when": datetime(2026, 1, 1, 20, 0, tzinfo=UTC)}) == "2026-01-02 04:00"
