@@ -428,7 +428,11 @@ class Article(models.Model):
     def get_related(self, tag_ids, limit=5, candidates=200):
         """Published articles sharing the most tags with this one, newest first among
         equals. Candidates are the `candidates` articles last given any of its tags
-        (read from the tags' index), not every article with one of them."""
+        (read from the tags' index), not every article with one of them.
+
+        Each candidate's shared tags are counted in the taggings' index; grouping
+        the candidates' rows by every column they load, body included, had taken
+        twenty times as long as the article's other queries together."""
         if not tag_ids:
             return Article.objects.none()
         tagged = (
@@ -436,14 +440,20 @@ class Article(models.Model):
             .order_by("-content_object_id")
             .values("content_object_id")[:candidates]
         )
+        shared = (
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+            .order_by()
+            .values("content_object")
+            .annotate(count=models.Count("*"))
+            .values("count")
+        )
         return (
             Article.objects.published()
             .filter(pk__in=tagged)
-            .filter(tags__in=tag_ids)
             .exclude(pk=self.pk)
-            .annotate(shared=models.Count("pk"))
-            .select_related("section")
-            .order_by("-shared", "-publish_at")[:limit]
+            .for_teasers()
+            .annotate(shared=Subquery(shared))
+            .order_by("-shared", "-publish_at", "-pk")[:limit]
         )
 
 

@@ -362,6 +362,9 @@ REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)
 # once when content changes, and at the latest after this many seconds (a scheduled
 # article appears within them). 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10)
+# What every page shows alike (the header's sections) is kept this long in the cache,
+# and dropped as soon as content changes (portal/pagecache.py, shared); 0: not kept.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=10)
 
 # The read-only JSON API (portal/api/): requests one client may make per minute.
 API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)

@@ -5,16 +5,29 @@ from django.utils.translation import gettext
 
 from bulletin.models import Article, Section
 
+from . import pagecache
+
 
 def site(request):
     """The site's name and, for the header, the sections that have something
-    published (a lazy query: pages that do not show the header do not run it)."""
-    published = Article.objects.published().filter(section=OuterRef("pk"))
+    published (lazy: pages that do not show the header do not look them up)."""
     return {
         "site_name": settings.SITE_NAME,
-        "nav_sections": Section.objects.filter(Exists(published)).only("name", "slug"),
+        "nav_sections": SimpleLazyObject(header_sections),
         "vote_labels": SimpleLazyObject(vote_labels),
     }
+
+
+def header_sections():
+    """The same on every page: read from the cache (pagecache.shared), not the database,
+    while no content has changed. On an article's page the query and the building of it
+    had been a seventh of the time."""
+    return pagecache.shared("header-sections", sections_with_something_published)
+
+
+def sections_with_something_published():
+    published = Article.objects.published().filter(section=OuterRef("pk"))
+    return list(Section.objects.filter(Exists(published)).only("name", "slug"))
 
 
 def vote_labels():

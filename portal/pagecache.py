@@ -51,6 +51,26 @@ def content_changed(**kwargs):
         logger.warning("page cache generation not moved: %s", error)
 
 
+def shared(key, build):
+    """What `build()` returns, kept in the cache for FRAGMENT_CACHE_SECONDS under the
+    current generation: for what every page shows alike (the header's sections), so
+    that a rendered page does not ask the database for it again. Out of date, like the
+    cached pages, as soon as content changes; FRAGMENT_CACHE_SECONDS = 0 builds it
+    every time."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return build()
+    key = f"fragment:{key}"
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY, 0)
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    value = build()
+    # Under the generation read before building, as pages are (AnonymousPageCacheMiddleware).
+    cache.set(key, (generation, value), settings.FRAGMENT_CACHE_SECONDS)
+    return value
+
+
 def random_chars(length):
     """`length` characters of CSRF_ALLOWED_CHARS from one read of the system's random
     source. Django's get_random_string reads it once per character: for a visitor

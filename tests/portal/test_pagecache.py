@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bulletin.models import Article
 from portal.pagecache import cacheable_response, random_chars
-from tests.factories import ArticleFactory, JokeFactory, UserFactory
+from tests.factories import ArticleFactory, JokeFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -235,16 +235,56 @@ def test_some_addresses_are_never_cached(client, url, django_assert_max_num_quer
     assert Article.objects.count() == 0  # nothing else changed in between
 
 
-def test_pages_are_served_when_the_cache_is_down(client, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "portal.cache.FailOpenRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2},
-        }
+# A Redis that does not answer.
+CACHE_DOWN = {
+    "default": {
+        "BACKEND": "portal.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2},
     }
+}
+
+
+def test_pages_are_served_when_the_cache_is_down(client, settings):
+    settings.CACHES = CACHE_DOWN
     ArticleFactory(title="Walrus")
     assert client.get("/").status_code == 200
     assert "Walrus" in Client().get("/").content.decode()
     ArticleFactory(title="Narwhal")  # moving the generation fails quietly
     assert "Narwhal" in Client().get("/").content.decode()
+
+
+def test_the_headers_sections_come_from_the_cache_until_content_changes(
+    client, django_assert_num_queries
+):
+    """What every page shows alike is kept (pagecache.shared): a page rendered for a
+    visitor asks the database for its own content only, and a change shows at once."""
+    ArticleFactory(section=SectionFactory(name="Weather"))
+    with django_assert_num_queries(2):  # the header's sections, the headlines
+        assert "Weather</a>" in client.get("/bulletin/?a").content.decode()
+    with django_assert_num_queries(1):
+        assert "Weather</a>" in client.get("/bulletin/?b").content.decode()
+    gardens = ArticleFactory(section=SectionFactory(name="Gardens"))
+    with django_assert_num_queries(2):
+        assert "Gardens</a>" in client.get("/bulletin/?c").content.decode()
+    gardens.status = Article.Status.DRAFT
+    gardens.save()
+    assert "Gardens</a>" not in client.get("/bulletin/?d").content.decode()
+
+
+def test_the_headers_sections_are_read_every_time_without_the_fragment_cache(
+    client, settings, django_assert_num_queries
+):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    ArticleFactory(section=SectionFactory(name="Weather"))
+    for query in "ab":
+        with django_assert_num_queries(2):
+            assert "Weather</a>" in client.get(f"/bulletin/?{query}").content.decode()
+
+
+def test_the_headers_sections_are_shown_when_the_cache_is_down(client, settings):
+    settings.CACHES = CACHE_DOWN
+    ArticleFactory(section=SectionFactory(name="Weather"))
+    assert "Weather</a>" in client.get("/bulletin/").content.decode()
+    ArticleFactory(section=SectionFactory(name="Gardens"))
+    assert "Gardens</a>" in client.get("/bulletin/").content.decode()

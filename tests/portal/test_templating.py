@@ -55,3 +55,26 @@ def test_dates_are_shown_in_the_sites_time_zone(settings):
     settings.TIME_ZONE = "Asia/Shanghai"
     template = engines["jinja2"].from_string("{{ when|date('Y-m-d H:i') }}")
     assert template.render({"when": datetime(2026, 1, 1, 20, 0, tzinfo=UTC)}) == "2026-01-02 04:00"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/New_York"])
+def test_dates_read_as_djangos_date_filter_shows_them(settings, zone):
+    """The filter's quick ways (ISO 8601, a day's format made once) give what Django's
+    own |date gives, in the site's time zone, for every format the pages use."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.template.defaultfilters import date as django_date
+    from django.utils.timezone import template_localtime
+
+    from portal.templating import date
+
+    settings.TIME_ZONE = zone
+    formats = ["c", "j F Y", "F Y", "F", "Y", "j F Y, H:i", "D, j M Y", r"j \o\f F", None]
+    start = datetime(2026, 3, 7, 23, 30, tzinfo=UTC)  # across a change of summer time
+    for hours in range(0, 24 * 60, 7):
+        when = start + timedelta(hours=hours)
+        for format_string in formats:
+            expected = django_date(template_localtime(when), format_string)
+            assert date(when, format_string) == expected, (when, format_string)
+    assert date(None, "j F Y") == ""
+    assert date(start.date(), "j F Y") == "7 March 2026"
