@@ -10,7 +10,7 @@ the page's rows by id).
 """
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 MAX_PAGE = 10_000_000
@@ -27,6 +27,26 @@ def slice_by_id(queryset, start, end):
     if queryset.query.extra_tables:
         return queryset[start:end]
     return queryset.filter(pk__in=queryset.values("pk")[start:end])
+
+
+# A tag with at least this many taggings is read in the list's own order (see with_tag).
+POPULAR_TAG = 1000
+
+
+def with_tag(queryset, tagged_items, tag):
+    """`queryset.filter(tags=tag)`, read the way that costs least for this tag's size.
+
+    Joined to its taggings, a list reads every tagging of the tag and sorts them: 41,000
+    of the commonest tag at 100,000 articles. A tag with POPULAR_TAG taggings or more
+    is read the other way, down the list's own index, keeping the rows the tag is
+    on: the newest twenty of a tag on one article in twenty are found in about 400
+    rows. A rarer tag keeps the join, which reads at most POPULAR_TAG rows. (SQLite
+    always joins; PostgreSQL's statistics tell it, this tells SQLite.) `tagged_items`
+    is the model of the taggings (TaggedArticle, TaggedJoke)."""
+    taggings = tagged_items.objects.filter(tag=tag)
+    if taggings.order_by()[POPULAR_TAG - 1 : POPULAR_TAG].exists():
+        return queryset.filter(Exists(taggings.filter(content_object=OuterRef("pk"))))
+    return queryset.filter(tags=tag)
 
 
 class UncountedPage(Page):

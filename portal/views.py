@@ -18,15 +18,15 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 from taggit.models import Tag
 
-from bulletin.models import Article
+from bulletin.models import Article, TaggedArticle
 from jokes import ratelimit, visitors
-from jokes.models import Joke, JokeOfTheDay, new_status_token
+from jokes.models import Joke, JokeOfTheDay, TaggedJoke, new_status_token
 from jokes.views import mark_my_votes
 
 from . import search
 from .forms import ContributionForm, JokeSubmissionForm, SearchForm
 from .models import Contribution
-from .paging import UncountedPaginator, slice_by_id
+from .paging import UncountedPaginator, slice_by_id, with_tag
 from .services import notify_moderators
 
 logger = logging.getLogger(__name__)
@@ -68,13 +68,13 @@ class TagDetailView(ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(tags=self.tag).for_teasers()
+        return with_tag(Article.objects.published(), TaggedArticle, self.tag).for_teasers()
 
     def get_context_data(self, **kwargs):
         jokes = slice_by_id(
-            Joke.objects.for_visitor(visitors.safe_mode(self.request))
-            .filter(tags=self.tag)
-            .for_listing(),
+            with_tag(
+                Joke.objects.for_visitor(visitors.safe_mode(self.request)), TaggedJoke, self.tag
+            ).for_listing(),
             0,
             20,
         )

@@ -6,8 +6,9 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from taggit.models import Tag
 
-from bulletin.models import Article
+from bulletin.models import Article, TaggedArticle
 from portal.paging import UncountedPaginator
 from tests.factories import ArticleFactory
 
@@ -90,3 +91,31 @@ def test_a_search_is_paged_by_slicing_not_by_a_subquery(db, django_assert_num_qu
         with CaptureQueriesContext(connection) as queries:
             fresh.page(2)
         assert "IN (SELECT" not in queries.captured_queries[-1]["sql"].upper()
+
+
+@pytest.mark.parametrize("popular_from", [1, 3, 1000])
+def test_a_tags_list_is_the_same_read_either_way(monkeypatch, popular_from):
+    """with_tag reads a common tag down the list's own index and a rarer one through
+    its taggings: the same rows, in the same order, only drafts and other tags left out."""
+    from jokes.models import Joke, TaggedJoke
+    from portal import paging
+    from tests.factories import JokeFactory
+
+    monkeypatch.setattr(paging, "POPULAR_TAG", popular_from)
+    now = timezone.now()
+    for n in range(12):
+        ArticleFactory(publish_at=now - timezone.timedelta(minutes=n // 3), tags=["rivers"])
+        ArticleFactory(publish_at=now - timezone.timedelta(minutes=n), tags=["boats"])
+        JokeFactory(tags=["rivers"] if n % 2 else ["boats", "rivers"])
+    ArticleFactory(draft=True, tags=["rivers"])
+    tag = Tag.objects.get(name="rivers")
+    listed = Article.objects.published().for_listing()
+    expected = [a.pk for a in listed.filter(tags=tag)]
+    got = [a.pk for a in paging.with_tag(listed, TaggedArticle, tag)]
+    assert got == expected and len(got) == 12
+    jokes = Joke.objects.published().order_by("-published_at", "-pk")
+    assert [j.pk for j in paging.with_tag(jokes, TaggedJoke, tag)] == [
+        j.pk for j in jokes.filter(tags=tag)
+    ]
+    sliced = paging.slice_by_id(paging.with_tag(listed, TaggedArticle, tag), 3, 8)
+    assert [a.pk for a in sliced] == expected[3:8]

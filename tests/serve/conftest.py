@@ -81,6 +81,16 @@ class Server:
     def log(self):
         return self.log_path.read_text()
 
+    def log_shows(self, text, seconds=10):
+        """Whether `text` reaches the log within `seconds`: gunicorn writes a request's
+        access line after the answer, so a client may read the log before it is there."""
+        deadline = time.monotonic() + seconds
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def stop(self):
         self.process.terminate()
         try:

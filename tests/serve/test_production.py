@@ -225,4 +225,4 @@ def test_gunicorn_config_serves_static_files_compressed_and_cached_for_long(
         assert "max-age=315360000" in response.headers["Cache-Control"]
     assert (ROOT / "config" / "gunicorn.py").exists()
     # The access log: one JSON line per request.
-    assert '"path":"/"' in server.log()
+    assert server.log_shows('"path":"/"'), server.log()
