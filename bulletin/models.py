@@ -400,30 +400,30 @@ class Article(models.Model):
         self.save(update_fields=["status", "updated_at"])
 
     def get_previous_in_section(self):
-        return (
-            Article.objects.published()
-            .filter(section_id=self.section_id)
-            .filter(
-                Q(publish_at__lt=self.publish_at) | Q(publish_at=self.publish_at, pk__lt=self.pk)
-            )
-            .order_by("-publish_at", "-pk")
-            .only("title", "slug", "section__slug")
-            .select_related("section")
-            .first()
+        return self._neighbour_in_section(
+            Q(publish_at__lt=self.publish_at) | Q(publish_at=self.publish_at, pk__lt=self.pk),
+            ("-publish_at", "-pk"),
         )
 
     def get_next_in_section(self):
-        return (
+        return self._neighbour_in_section(
+            Q(publish_at__gt=self.publish_at) | Q(publish_at=self.publish_at, pk__gt=self.pk),
+            ("publish_at", "pk"),
+        )
+
+    def _neighbour_in_section(self, condition, ordering):
+        """The first published article of this section past `condition` in `ordering`,
+        with its title and slug; its section is this one's (no join to read it again)."""
+        neighbour = (
             Article.objects.published()
-            .filter(section_id=self.section_id)
-            .filter(
-                Q(publish_at__gt=self.publish_at) | Q(publish_at=self.publish_at, pk__gt=self.pk)
-            )
-            .order_by("publish_at", "pk")
-            .only("title", "slug", "section__slug")
-            .select_related("section")
+            .filter(condition, section_id=self.section_id)
+            .order_by(*ordering)
+            .only("title", "slug", "section_id")
             .first()
         )
+        if neighbour is not None:
+            neighbour.section = self.section
+        return neighbour
 
     def get_related(self, tag_ids, limit=5, candidates=200):
         """Published articles sharing the most tags with this one, newest first among

