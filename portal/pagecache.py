@@ -7,6 +7,8 @@ joke, a vote, a tag, a section...) moves a generation number, so the next reques
 renders afresh; content whose time comes without a save (a scheduled article) shows
 within PAGE_CACHE_SECONDS. With Redis the generation is shared by every worker; with
 the local-memory cache, another worker may show its copy for up to those seconds.
+Each worker also keeps its own copies of the pages it served last (LocalCopies), and
+sees a change made through another worker within PAGE_CACHE_LOCAL_SECONDS.
 
 Forms on cached pages still carry a CSRF token of the visitor's own: the cached copy
 holds a marker where the token was, and each answer puts the visitor's token there.
@@ -17,9 +19,14 @@ import hashlib
 import logging
 import os
 import re
+import threading
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
 from django.utils.cache import cc_delim_re, patch_cache_control
@@ -40,9 +47,71 @@ NEVER = ("/admin/", "/submit/", "/api/", "/jokes/random/", "/healthz", "/readyz"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link", "X-Robots-Tag")
 
 
+class LocalCopies:
+    """This worker's own copies of the pages it served last, and the generation it
+    last read from the shared cache.
+
+    A page from Redis cost a round trip and unpickling the page: most of the time a
+    page from the cache took, though the generation seldom moves. For up to
+    PAGE_CACHE_LOCAL_SECONDS after reading the generation, a worker trusts it and
+    serves its own copies (at most LOCAL_PAGES of them, the least recently served
+    dropped first); a change made through this worker shows at once, one made
+    through another worker within those seconds. Only a generation read from the
+    shared cache is trusted: while the cache is down, nothing is kept here."""
+
+    LOCAL_PAGES = 128
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        with self.lock:
+            self.pages = OrderedDict()
+            self.generation = None
+            self.read_at = 0.0
+
+    def trusted_generation(self):
+        if time.monotonic() - self.read_at < settings.PAGE_CACHE_LOCAL_SECONDS:
+            return self.generation
+        return None
+
+    def learn(self, generation):
+        with self.lock:
+            self.generation, self.read_at = generation, time.monotonic()
+
+    def forget_generation(self):
+        with self.lock:
+            self.generation, self.read_at = None, 0.0
+
+    def get(self, key):
+        with self.lock:
+            stored = self.pages.get(key)
+            if stored is not None:
+                self.pages.move_to_end(key)
+            return stored
+
+    def keep(self, key, stored):
+        with self.lock:
+            self.pages[key] = stored
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.LOCAL_PAGES:
+                self.pages.popitem(last=False)
+
+
+local = LocalCopies()
+
+
+@receiver(setting_changed)
+def forget_local_copies(setting, **kwargs):
+    if setting in ("CACHES", "PAGE_CACHE_SECONDS", "PAGE_CACHE_LOCAL_SECONDS"):
+        local.clear()
+
+
 def content_changed(**kwargs):
     """Connected to the saves and deletes of everything public pages show
     (portal/apps.py): cached pages are from then on out of date."""
+    local.forget_generation()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet, or it expired
@@ -162,12 +231,27 @@ class AnonymousPageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
         key = cache_key(request)
-        # The page and the generation in one round trip: a copy stored under an
-        # older generation is out of date.
-        found = cache.get_many([key, GENERATION_KEY])
-        generation = found.get(GENERATION_KEY, 0)
-        stored = found.get(key)
-        if stored is not None and stored["generation"] == generation:
+        generation = local.trusted_generation()
+        if generation is not None:
+            stored = local.get(key) or cache.get(key)
+        else:
+            # The page and the generation in one round trip: a copy stored under an
+            # older generation is out of date.
+            found = cache.get_many([key, GENERATION_KEY])
+            stored = found.get(key)
+            generation = found.get(GENERATION_KEY)
+            if generation is None:  # no change yet, or the cache is down
+                generation = 0
+                cache.add(GENERATION_KEY, 0, timeout=None)
+            else:
+                local.learn(generation)
+        if (
+            stored is not None
+            and stored["generation"] == generation
+            and stored.get("expires", 0) > time.time()
+        ):
+            if local.trusted_generation() == generation:
+                local.keep(key, stored)
             return self.replay(request, stored)
         response = self.get_response(request)
         if cacheable_response(response):
@@ -175,6 +259,8 @@ class AnonymousPageCacheMiddleware:
             # meanwhile (or the page saved something itself, as the day's first visit
             # does choosing the joke of the day), the next visitor renders afresh.
             stored = self.store(key, generation, response)
+            if local.trusted_generation() == generation:
+                local.keep(key, stored)
             response["ETag"] = stored["etag"]
             patch_cache_control(response, max_age=0, must_revalidate=True)
         return response
@@ -183,6 +269,8 @@ class AnonymousPageCacheMiddleware:
         body = TOKEN_FIELD.sub(rb"\1" + MARKER + rb"\2", response.content)
         stored = {
             "generation": generation,
+            # When the shared copy runs out, so do the workers' own (LocalCopies).
+            "expires": time.time() + settings.PAGE_CACHE_SECONDS,
             "body": body,
             "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
             "etag": f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"',

@@ -71,10 +71,15 @@ def client_for(client, user_for_role):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """The cache outlives a test (rate-limit counts live there): start each from empty."""
+    """The cache outlives a test (rate-limit counts live there): start each from empty,
+    and so the workers' own copies of pages (portal/pagecache.py)."""
+    from portal.pagecache import local
+
     cache.clear()
+    local.clear()
     yield
     cache.clear()
+    local.clear()
 
 
 @pytest.fixture(autouse=True)

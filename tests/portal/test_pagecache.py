@@ -6,12 +6,14 @@ import re
 import time
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from bulletin.models import Article
+from portal import pagecache
 from portal.pagecache import cacheable_response, random_chars
 from tests.factories import ArticleFactory, JokeFactory, SectionFactory, UserFactory
 
@@ -288,3 +290,61 @@ def test_the_headers_sections_are_shown_when_the_cache_is_down(client, settings)
     assert "Weather</a>" in client.get("/bulletin/").content.decode()
     ArticleFactory(section=SectionFactory(name="Gardens"))
     assert "Gardens</a>" in client.get("/bulletin/").content.decode()
+
+
+def count_cache_reads(monkeypatch):
+    """How many times the shared cache is read (get and get_many), from now on."""
+    reads = []
+
+    def counted(real):
+        def read(*args, **kwargs):
+            reads.append(real.__name__)
+            return real(*args, **kwargs)
+
+        return read
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(cache, name, counted(getattr(cache, name)))
+    return reads
+
+
+def test_a_worker_serves_its_own_copy_without_asking_the_shared_cache(client, monkeypatch):
+    ArticleFactory(title="Walrus")
+    first = client.get("/bulletin/")
+    reads = count_cache_reads(monkeypatch)
+    second = Client().get("/bulletin/")
+    assert not reads
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_a_change_through_another_worker_shows_within_the_local_seconds(client, settings):
+    """Another worker's change moves the shared generation only: this worker sees it
+    when it next reads the generation, PAGE_CACHE_LOCAL_SECONDS at the latest."""
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.3
+    article = ArticleFactory(title="Walrus")
+    assert "Walrus" in client.get("/bulletin/").content.decode()
+    # What another worker does: the row changes, the shared generation moves.
+    Article.objects.filter(pk=article.pk).update(title="Narwhal")
+    cache.incr(pagecache.GENERATION_KEY)
+    assert "Walrus" in Client().get("/bulletin/").content.decode()
+    time.sleep(0.35)
+    assert "Narwhal" in Client().get("/bulletin/").content.decode()
+
+
+def test_a_worker_keeps_a_bounded_number_of_copies(client, monkeypatch):
+    monkeypatch.setattr(pagecache.LocalCopies, "LOCAL_PAGES", 3)
+    ArticleFactory(title="Walrus")
+    for page in range(1, 7):
+        Client().get(f"/bulletin/?from={page}")
+        Client().get(f"/bulletin/?from={page}")
+    assert len(pagecache.local.pages) == 3
+
+
+def test_nothing_is_kept_by_a_worker_while_the_cache_is_down(client, settings):
+    settings.CACHES = CACHE_DOWN
+    ArticleFactory(title="Walrus")
+    client.get("/bulletin/")
+    Client().get("/bulletin/")
+    assert not pagecache.local.pages
+    assert pagecache.local.trusted_generation() is None
