@@ -368,6 +368,8 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10)
 PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 # What every page shows alike (the header's sections) is kept this long in the cache,
 # and dropped as soon as content changes (portal/pagecache.py, shared); 0: not kept.
+# What changes by the clock alone (a scheduled article's section) shows in the header
+# of a cached page within this plus PAGE_CACHE_SECONDS.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=10)
 
 # The read-only JSON API (portal/api/): requests one client may make per minute.

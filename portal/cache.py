@@ -84,13 +84,6 @@ class FailOpenRedisCache(RedisCache):
         except RedisError as error:
             _unavailable(error)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            _unavailable(error)
-            return False
-
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return super().set_many(data, timeout, version)

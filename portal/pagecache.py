@@ -26,6 +26,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
@@ -70,30 +71,41 @@ class LocalCopies:
             self.pages = OrderedDict()
             self.generation = None
             self.read_at = 0.0
+            self.epoch = 0
 
     def trusted_generation(self):
         if time.monotonic() - self.read_at < settings.PAGE_CACHE_LOCAL_SECONDS:
             return self.generation
         return None
 
-    def learn(self, generation):
+    def learn(self, generation, epoch):
+        """Trust `generation`, read from the shared cache since `epoch` (self.epoch when
+        the read began): unless content changed in this process meanwhile."""
         with self.lock:
-            self.generation, self.read_at = generation, time.monotonic()
+            if epoch == self.epoch:
+                self.generation, self.read_at = generation, time.monotonic()
 
     def forget_generation(self):
         with self.lock:
             self.generation, self.read_at = None, 0.0
+            self.epoch += 1
 
     def get(self, key):
         with self.lock:
-            stored = self.pages.get(key)
-            if stored is not None:
-                self.pages.move_to_end(key)
+            kept = self.pages.get(key)
+            if kept is None:
+                return None
+            stored, deadline = kept
+            if time.monotonic() >= deadline:
+                del self.pages[key]
+                return None
+            self.pages.move_to_end(key)
             return stored
 
-    def keep(self, key, stored):
+    def keep(self, key, stored, seconds):
+        """Keep `stored` for `seconds` at most (what is left of the shared copy's time)."""
         with self.lock:
-            self.pages[key] = stored
+            self.pages[key] = (stored, time.monotonic() + seconds)
             self.pages.move_to_end(key)
             while len(self.pages) > self.LOCAL_PAGES:
                 self.pages.popitem(last=False)
@@ -110,14 +122,36 @@ def forget_local_copies(setting, **kwargs):
 
 def content_changed(**kwargs):
     """Connected to the saves and deletes of everything public pages show
-    (portal/apps.py): cached pages are from then on out of date."""
-    local.forget_generation()
+    (portal/apps.py): cached pages are from then on out of date.
+
+    The generation moves now and again when the change is committed: a page rendered
+    in between, from what the database still showed, is stored under the first move
+    and so goes out of date with the second."""
+    move_generation()
+    transaction.on_commit(move_generation)
+
+
+def move_generation():
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet, or it expired
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation yet, or it expired
+            if not cache.add(GENERATION_KEY, 1, timeout=None):
+                cache.incr(GENERATION_KEY)  # a request added it meanwhile
     except Exception as error:  # noqa: BLE001 - the cache is down: nothing is served from it
         logger.warning("page cache generation not moved: %s", error)
+    # After the move: a request that read the old generation before it cannot make
+    # this worker trust that generation again (LocalCopies.learn).
+    local.forget_generation()
+
+
+def start_generation():
+    """A generation for a cache that has none (a new or emptied Redis), so that the
+    workers have one to trust. Nothing is lost if the cache is down."""
+    try:
+        cache.add(GENERATION_KEY, 0, timeout=None)
+    except Exception as error:  # noqa: BLE001 - the cache is down: FailOpenRedisCache logs it
+        logger.debug("no page cache generation started: %s", error)
 
 
 def shared(key, build):
@@ -233,25 +267,23 @@ class AnonymousPageCacheMiddleware:
         key = cache_key(request)
         generation = local.trusted_generation()
         if generation is not None:
-            stored = local.get(key) or cache.get(key)
+            stored = local.get(key)
+            if stored is None or stored["generation"] != generation:
+                stored = cache.get(key)
         else:
             # The page and the generation in one round trip: a copy stored under an
             # older generation is out of date.
+            epoch = local.epoch
             found = cache.get_many([key, GENERATION_KEY])
             stored = found.get(key)
             generation = found.get(GENERATION_KEY)
             if generation is None:  # no change yet, or the cache is down
                 generation = 0
-                cache.add(GENERATION_KEY, 0, timeout=None)
+                start_generation()
             else:
-                local.learn(generation)
-        if (
-            stored is not None
-            and stored["generation"] == generation
-            and stored.get("expires", 0) > time.time()
-        ):
-            if local.trusted_generation() == generation:
-                local.keep(key, stored)
+                local.learn(generation, epoch)
+        if stored is not None and stored["generation"] == generation:
+            self.keep_locally(key, generation, stored)
             return self.replay(request, stored)
         response = self.get_response(request)
         if cacheable_response(response):
@@ -259,11 +291,20 @@ class AnonymousPageCacheMiddleware:
             # meanwhile (or the page saved something itself, as the day's first visit
             # does choosing the joke of the day), the next visitor renders afresh.
             stored = self.store(key, generation, response)
-            if local.trusted_generation() == generation:
-                local.keep(key, stored)
+            self.keep_locally(key, generation, stored)
             response["ETag"] = stored["etag"]
             patch_cache_control(response, max_age=0, must_revalidate=True)
         return response
+
+    @staticmethod
+    def keep_locally(key, generation, stored):
+        """This worker's own copy, while it trusts the generation the copy is under and
+        for no longer than the shared copy lasts (its expiry, on this host's clock,
+        capped at PAGE_CACHE_SECONDS)."""
+        if local.trusted_generation() == generation:
+            left = min(stored.get("expires", 0) - time.time(), settings.PAGE_CACHE_SECONDS)
+            if left > 0:
+                local.keep(key, stored, left)
 
     def store(self, key, generation, response):
         body = TOKEN_FIELD.sub(rb"\1" + MARKER + rb"\2", response.content)

@@ -45,11 +45,12 @@ def date(value, format_string=None):
     if not value:
         return ""
     value = template_localtime(value)
+    if not isinstance(value, datetime.datetime):  # a date, or what Django makes of others
+        return date_filter(value, format_string)
     if format_string == "c":
         return value.isoformat()
     if (
         format_string
-        and isinstance(value, datetime.datetime)
         and "\\" not in format_string
         and all(char in DAY_ONLY for char in format_string if char.isalpha())
     ):

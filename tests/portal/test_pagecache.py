@@ -348,3 +348,61 @@ def test_nothing_is_kept_by_a_worker_while_the_cache_is_down(client, settings):
     Client().get("/bulletin/")
     assert not pagecache.local.pages
     assert pagecache.local.trusted_generation() is None
+
+
+def test_a_generation_read_before_a_change_in_this_process_is_not_trusted():
+    """A request that read the generation, then a change in this process, then the
+    request's turn to trust what it read: it must not (threads of one process)."""
+    local = pagecache.local
+    epoch = local.epoch
+    pagecache.content_changed()  # another thread saves something
+    local.learn(0, epoch)
+    assert local.trusted_generation() is None
+    local.learn(5, local.epoch)
+    assert local.trusted_generation() == 5
+
+
+def test_a_change_moves_the_generation_again_when_it_is_committed(
+    django_capture_on_commit_callbacks,
+):
+    """A page rendered between the save and the commit shows what the database still
+    held: stored under the first move, it goes out of date with the second."""
+    cache.set(pagecache.GENERATION_KEY, 7, timeout=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory(title="Walrus")
+        moved = cache.get(pagecache.GENERATION_KEY)
+        assert moved > 7
+    assert cache.get(pagecache.GENERATION_KEY) > moved
+
+
+def test_a_change_is_not_lost_when_a_request_starts_the_generation_meanwhile(monkeypatch):
+    cache.delete(pagecache.GENERATION_KEY)
+    real_add = cache.add
+
+    def a_request_was_first(key, value, **kwargs):
+        real_add(key, 0, **kwargs)  # what start_generation did in another request
+        return real_add(key, value, **kwargs)
+
+    monkeypatch.setattr(cache, "add", a_request_was_first)
+    pagecache.move_generation()
+    assert cache.get(pagecache.GENERATION_KEY) == 1
+
+
+def test_counting_still_fails_when_redis_is_away(settings):
+    """Rate limits count with add and incr: a fail-open cache must not swallow those,
+    or a limit that cannot count would let everything through (jokes/ratelimit.py)."""
+    from django.core.cache import caches
+    from redis.exceptions import RedisError
+
+    settings.CACHES = CACHE_DOWN
+    with pytest.raises(RedisError):
+        caches["default"].add("count", 1)
+
+
+def test_a_workers_copy_runs_out_with_the_shared_copy(client, settings):
+    settings.PAGE_CACHE_SECONDS = 1
+    ArticleFactory(title="Walrus")
+    client.get("/bulletin/")
+    assert pagecache.local.pages
+    ((_stored, deadline),) = pagecache.local.pages.values()
+    assert deadline - time.monotonic() <= 1

@@ -721,8 +721,12 @@ def test_moderators_are_told_only_after_the_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         submit_joke(client, category)
         assert mailoutbox == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+    # Besides the page cache's second move of its generation (portal/pagecache.py).
+    from portal.pagecache import move_generation
+
+    mail = [callback for callback in callbacks if callback is not move_generation]
+    assert len(mail) == 1
+    mail[0]()
     assert len(mailoutbox) == 1
 
 
