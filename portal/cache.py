@@ -46,73 +46,69 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
 
 
 class FailOpenRedisCache(RedisCache):
+    """After a call that fails, the next AWAY_SECONDS of reads and writes do without
+    Redis at once instead of each waiting REDIS_TIMEOUT for it: a page rendered while
+    Redis is unreachable asks it several things (the page, the generation, the
+    header's sections, storing them), and each would have waited. Counting (`add`,
+    `incr`) always tries, and raises."""
+
+    AWAY_SECONDS = 2.0
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+        self._away_until = 0.0
+
+    def _attempt(self, call, fallback):
+        if time.monotonic() < self._away_until:
+            return fallback()
+        try:
+            return call()
+        except RedisError as error:
+            self._away_until = time.monotonic() + self.AWAY_SECONDS
+            _unavailable(error)
+            return fallback()
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError as error:
-            _unavailable(error)
-            return default
+        return self._attempt(lambda: super(FailOpenRedisCache, self).get(key, default, version),
+                             lambda: default)  # fmt: skip
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            _unavailable(error)
-            return {}
+        return self._attempt(lambda: super(FailOpenRedisCache, self).get_many(keys, version),
+                             dict)  # fmt: skip
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except RedisError as error:
-            _unavailable(error)
-            return False
+        return self._attempt(lambda: super(FailOpenRedisCache, self).has_key(key, version),
+                             lambda: False)  # fmt: skip
 
     def get_or_set(self, key, default, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().get_or_set(key, default, timeout, version)
-        except RedisError as error:
-            _unavailable(error)
-            return default() if callable(default) else default
+        return self._attempt(
+            lambda: super(FailOpenRedisCache, self).get_or_set(key, default, timeout, version),
+            lambda: default() if callable(default) else default,
+        )
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            _unavailable(error)
+        self._attempt(lambda: super(FailOpenRedisCache, self).set(key, value, timeout, version),
+                      lambda: None)  # fmt: skip
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError as error:
-            _unavailable(error)
-            return list(data)
+        return self._attempt(
+            lambda: super(FailOpenRedisCache, self).set_many(data, timeout, version),
+            lambda: list(data),
+        )
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError as error:
-            _unavailable(error)
-            return False
+        return self._attempt(
+            lambda: super(FailOpenRedisCache, self).touch(key, timeout, version), lambda: False
+        )
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            _unavailable(error)
-            return False
+        return self._attempt(lambda: super(FailOpenRedisCache, self).delete(key, version),
+                             lambda: False)  # fmt: skip
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except RedisError as error:
-            _unavailable(error)
+        self._attempt(lambda: super(FailOpenRedisCache, self).delete_many(keys, version),
+                      lambda: None)  # fmt: skip
 
     def clear(self):
-        try:
-            super().clear()
-        except RedisError as error:
-            _unavailable(error)
+        self._attempt(lambda: super(FailOpenRedisCache, self).clear(), lambda: None)

@@ -147,11 +147,9 @@ def move_generation():
 
 def start_generation():
     """A generation for a cache that has none (a new or emptied Redis), so that the
-    workers have one to trust. Nothing is lost if the cache is down."""
-    try:
-        cache.add(GENERATION_KEY, 0, timeout=None)
-    except Exception as error:  # noqa: BLE001 - the cache is down: FailOpenRedisCache logs it
-        logger.debug("no page cache generation started: %s", error)
+    workers have one to trust: added only if still missing, and, through the
+    fail-open cache's get_or_set, not tried while the cache is away."""
+    cache.get_or_set(GENERATION_KEY, 0, timeout=None)
 
 
 def shared(key, build):

@@ -406,3 +406,33 @@ def test_a_workers_copy_runs_out_with_the_shared_copy(client, settings):
     assert pagecache.local.pages
     ((_stored, deadline),) = pagecache.local.pages.values()
     assert deadline - time.monotonic() <= 1
+
+
+def test_while_redis_is_away_a_page_does_not_wait_for_it_again_and_again(
+    client, settings, monkeypatch
+):
+    """After one failed call the fail-open cache does without Redis for AWAY_SECONDS:
+    a page rendered meanwhile asks it nothing (each ask could wait REDIS_TIMEOUT)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from portal.cache import ReusedClientRedisCacheClient
+
+    settings.CACHES = CACHE_DOWN
+    ArticleFactory(title="Walrus")
+    attempts = []
+
+    def unreachable(self, *args, **kwargs):
+        attempts.append(1)
+        raise RedisConnectionError("unreachable")
+
+    for name in ("get", "get_many", "set", "add", "set_many"):
+        monkeypatch.setattr(ReusedClientRedisCacheClient, name, unreachable)
+    assert "Walrus" in client.get("/bulletin/").content.decode()
+    assert len(attempts) == 1
+    assert "Walrus" in Client().get("/bulletin/?again").content.decode()
+    assert len(attempts) == 1
+    from django.core.cache import caches
+
+    caches["default"]._away_until = 0.0  # AWAY_SECONDS later
+    Client().get("/bulletin/?later")
+    assert len(attempts) == 2
