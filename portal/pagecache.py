@@ -152,6 +152,25 @@ def start_generation():
     cache.get_or_set(GENERATION_KEY, 0, timeout=None)
 
 
+def lookup(key):
+    """(What the shared cache holds under `key`, the generation to check it against).
+
+    While this worker trusts the generation it read last (LocalCopies), one read of
+    the key; otherwise the key and the generation in one round trip, and the
+    generation is trusted from then on. A cache without a generation is given one."""
+    generation = local.trusted_generation()
+    if generation is not None:
+        return cache.get(key), generation
+    epoch = local.epoch
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:  # no change yet, or the cache is down
+        start_generation()
+        return found.get(key), 0
+    local.learn(generation, epoch)
+    return found.get(key), generation
+
+
 def shared(key, build):
     """What `build()` returns, kept in the cache for FRAGMENT_CACHE_SECONDS under the
     current generation: for what every page shows alike (the header's sections), so
@@ -161,9 +180,7 @@ def shared(key, build):
     if not settings.FRAGMENT_CACHE_SECONDS:
         return build()
     key = f"fragment:{key}"
-    found = cache.get_many([key, GENERATION_KEY])
-    generation = found.get(GENERATION_KEY, 0)
-    stored = found.get(key)
+    stored, generation = lookup(key)
     if stored is not None and stored[0] == generation:
         return stored[1]
     value = build()
@@ -263,23 +280,12 @@ class AnonymousPageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
         key = cache_key(request)
+        # This worker's own copy, or the shared one: a copy stored under an older
+        # generation is out of date.
         generation = local.trusted_generation()
-        if generation is not None:
-            stored = local.get(key)
-            if stored is None or stored["generation"] != generation:
-                stored = cache.get(key)
-        else:
-            # The page and the generation in one round trip: a copy stored under an
-            # older generation is out of date.
-            epoch = local.epoch
-            found = cache.get_many([key, GENERATION_KEY])
-            stored = found.get(key)
-            generation = found.get(GENERATION_KEY)
-            if generation is None:  # no change yet, or the cache is down
-                generation = 0
-                start_generation()
-            else:
-                local.learn(generation, epoch)
+        stored = local.get(key) if generation is not None else None
+        if stored is None or stored["generation"] != generation:
+            stored, generation = lookup(key)
         if stored is not None and stored["generation"] == generation:
             self.keep_locally(key, generation, stored)
             return self.replay(request, stored)
