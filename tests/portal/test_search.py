@@ -399,6 +399,17 @@ def test_a_common_word_ranks_among_its_newest_matches(monkeypatch):
     assert [hit.pk for hit in search.find("narwhal").hits] == [made[0].pk]
 
 
+@pytest.mark.parametrize("count", [2, 3, 4])
+def test_the_window_holds_the_newest_candidates_at_its_edge(monkeypatch, count):
+    """Fewer matches than CANDIDATES are all ranked; as many or more, the newest ones."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    made = [ArticleFactory(title=f"Dugong {n}") for n in range(count)]
+    made += [JokeFactory(title=f"Dugong {n}") for n in range(count)]
+    found = {(hit.kind, hit.pk) for hit in search.find("dugong").hits}
+    newest = made[max(0, count - 3) : count] + made[count + max(0, count - 3) :]
+    assert found == {("article" if isinstance(o, Article) else "joke", o.pk) for o in newest}
+
+
 def test_the_window_of_newest_matches_is_taken_after_the_filters(monkeypatch):
     """Drafts, other sections, other categories and flagged jokes never take a place
     among the CANDIDATES: an older match that passes the filters is still found."""
