@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
+from portal.context_processors import joke_categories
 from portal.negotiation import wants_json
 from portal.paging import UncountedPaginator
 
@@ -51,7 +52,7 @@ class VisitorJokesMixin:
         extra = [context["joke_of_the_day"]] if context.get("joke_of_the_day") else []
         mark_my_votes(self.request, [*extra, *jokes])
         context["object_list"] = jokes
-        context["categories"] = Category.objects.only("name", "slug")
+        context["categories"] = joke_categories()
         context["safe_mode"] = visitors.safe_mode(self.request)
         return context
 

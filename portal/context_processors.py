@@ -4,6 +4,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 
 from bulletin.models import Article, Section
+from jokes.models import Category
 
 from . import pagecache
 
@@ -26,8 +27,20 @@ def header_sections():
 
 
 def sections_with_something_published():
-    published = Article.objects.published().filter(section=OuterRef("pk"))
-    return list(Section.objects.filter(Exists(published)).only("name", "slug"))
+    return list(published_sections().only("name", "slug"))
+
+
+def published_sections():
+    """The sections a visitor can open: those with something published."""
+    return Section.objects.filter(
+        Exists(Article.objects.published().filter(section=OuterRef("pk")))
+    )
+
+
+def joke_categories():
+    """Every joke category, for the jokes' menu and the search form: from the cache
+    while no content has changed, like the header's sections."""
+    return pagecache.shared("joke-categories", lambda: list(Category.objects.only("name", "slug")))
 
 
 def vote_labels():

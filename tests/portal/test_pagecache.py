@@ -15,7 +15,13 @@ from django.utils import timezone
 from bulletin.models import Article
 from portal import pagecache
 from portal.pagecache import cacheable_response, random_chars
-from tests.factories import ArticleFactory, JokeFactory, SectionFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    JokeFactory,
+    SectionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -272,6 +278,23 @@ def test_the_headers_sections_come_from_the_cache_until_content_changes(
     gardens.status = Article.Status.DRAFT
     gardens.save()
     assert "Gardens</a>" not in client.get("/bulletin/?d").content.decode()
+
+
+def test_the_jokes_menu_comes_from_the_cache_until_a_category_changes(
+    client, django_assert_num_queries
+):
+    JokeFactory(category=CategoryFactory(name="Puns"))
+    client.get("/jokes/top/?a")
+    with django_assert_num_queries(1):  # the jokes; the menu's categories from the cache
+        assert "Puns</a>" in client.get("/jokes/top/?b").content.decode()
+    limericks = CategoryFactory(name="Limericks")
+    assert "Limericks</a>" in client.get("/jokes/top/?c").content.decode()
+    limericks.name = "Verses"
+    limericks.save()
+    html = client.get("/jokes/top/?d").content.decode()
+    assert "Verses</a>" in html and "Limericks" not in html
+    limericks.delete()
+    assert "Verses" not in client.get("/jokes/top/?e").content.decode()
 
 
 def test_the_headers_sections_are_read_every_time_without_the_fragment_cache(

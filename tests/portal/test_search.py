@@ -257,13 +257,41 @@ def test_filter_by_kind_section_and_category(client):
     ],
 )
 def test_bad_filters_are_a_400_with_the_reason(client, params, message):
-    SectionFactory(name="News", slug="news")
+    news = SectionFactory(name="News", slug="news")
     CategoryFactory(name="Puns", slug="puns")
-    ArticleFactory(title="Tapir")
+    ArticleFactory(title="Tapir", section=news)
     response = client.get(SEARCH, {"q": "tapir", **params})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert "hits" not in response.context
+
+
+def test_the_filters_offer_sections_with_something_published(client):
+    """As the header lists them; a section with nothing published is not a choice (its
+    page is a 404 too). Every category is offered, as in the jokes' menu."""
+    news, _empty = SectionFactory(name="News", slug="news"), SectionFactory(name="Empty")
+    ArticleFactory(title="Tapir", section=news)
+    ArticleFactory(title="Tapir draft", section=_empty, draft=True)
+    puns, _other = CategoryFactory(name="Puns"), CategoryFactory(name="Limericks")
+    html = client.get(SEARCH, {"q": "tapir", "section": "news"}).content.decode()
+    assert '<option value="news" selected>News</option>' in html
+    assert "Empty" not in html
+    assert f'<option value="{puns.slug}">Puns</option>' in html
+    assert f'<option value="{_other.slug}">Limericks</option>' in html
+    response = client.get(SEARCH, {"q": "tapir", "section": _empty.slug})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_filter_in_error_is_marked_as_django_marks_it(client):
+    html = client.get(SEARCH, {"q": "tapir", "kind": "bogus"}).content.decode()
+    marked = 'aria-invalid="true" aria-describedby="id_kind_error"'
+    assert f'<select name="kind" id="id_kind" {marked}>' in html
+    assert 'id="id_kind_error"' in html
+    assert '<option value="">Everything</option>' in html  # nothing selected
+    html = client.get(SEARCH, {"q": "tapir", "kind": "jokes"}).content.decode()
+    assert '<select name="kind" id="id_kind">' in html
+    assert '<option value="jokes" selected>Jokes</option>' in html
 
 
 def test_pagination_keeps_the_query_and_filters(client):
@@ -372,18 +400,18 @@ def test_query_count_does_not_grow_with_the_results(client, django_assert_num_qu
             JokeFactory(title=f"Quokka joke {i}", category=category)
 
     fill(2)
-    # The header's sections, the filters' sections and categories, per kind the newest
-    # matches and their ranking, a page of each kind.
-    with django_assert_num_queries(9):
+    # After a change: the header's sections and the jokes' categories (the filters'
+    # options too), per kind the oldest candidate and the ranking, a page of each kind.
+    with django_assert_num_queries(8):
         client.get(SEARCH, {"q": "quokka"})
     fill(15)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(SEARCH, {"q": "quokka"})
     assert len(response.context["hits"]) == 20
-    # A section: one query to check its slug, and no joke queries; the header's
-    # sections from the cache now that no content changed since the last search.
+    # A section: one query to check its slug, and no joke queries; the sections and
+    # categories from the cache now that no content changed since the last search.
     section = Article.objects.first().section
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(SEARCH, {"q": "quokka", "section": section.slug})
 
 
