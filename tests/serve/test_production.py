@@ -1,6 +1,7 @@
 """The site under gunicorn with production settings: parallel writers on SQLite, and
 PostgreSQL or Redis going away and coming back while it serves."""
 
+import gc
 import os
 import sqlite3
 import threading
@@ -226,3 +227,15 @@ def test_gunicorn_config_serves_static_files_compressed_and_cached_for_long(
     assert (ROOT / "config" / "gunicorn.py").exists()
     # The access log: one JSON line per request.
     assert server.log_shows('"path":"/"'), server.log()
+
+
+def test_each_worker_freezes_what_it_loaded_out_of_the_collectors_way():
+    """config/gunicorn.py says why: full collections no longer walk the loaded site."""
+    import config.gunicorn
+
+    gc.unfreeze()
+    try:
+        config.gunicorn.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
