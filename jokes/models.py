@@ -21,6 +21,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from portal import links
+from portal.paging import tag_names
 
 from . import similarity
 
@@ -360,7 +361,7 @@ class Joke(models.Model):
             "title": self.title,
             "text": self.text,
             "category": {"slug": self.category.slug, "name": self.category.name},
-            "tags": [tag.name for tag in self.tags.all()],
+            "tags": tag_names(self),
             "flags": {flag: getattr(self, flag) for flag in FLAG_FIELDS},
             "safe": self.is_safe,
             "score": self.score,

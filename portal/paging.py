@@ -49,6 +49,28 @@ def with_tag(queryset, tagged_items, tag):
     return queryset.filter(tags=tag)
 
 
+def load_tag_names(items):
+    """Read the names of the tags of a page of articles or jokes (one model) in one
+    query, for tag_names(). taggit's prefetch_related("tags") took 2.5 ms for a page of
+    21 jokes, most of an API list's time; this takes 0.3 ms."""
+    items = list(items)
+    if items:
+        names = {item.pk: [] for item in items}
+        taggings = type(items[0]).tags.through.objects.filter(content_object__in=list(names))
+        for pk, name in taggings.order_by("pk").values_list("content_object_id", "tag__name"):
+            names[pk].append(name)
+        for item in items:
+            item.loaded_tag_names = names[item.pk]
+    return items
+
+
+def tag_names(item):
+    """The names of `item`'s tags in the order they were given: as load_tag_names()
+    read them for its page, or else in a query of its own."""
+    names = getattr(item, "loaded_tag_names", None)
+    return [tag.name for tag in item.tags.all()] if names is None else names
+
+
 class UncountedPage(Page):
     def __init__(self, object_list, number, paginator, has_next):
         super().__init__(object_list, number, paginator)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from ..paging import UncountedPaginator
+from ..paging import UncountedPaginator, load_tag_names
 from .schemas import PageParams
 
 
@@ -21,9 +21,10 @@ def page_link(request: HttpRequest, number: int) -> str:
 def paginate(
     request: HttpRequest, queryset: QuerySet, params: PageParams, as_json: Callable
 ) -> dict:
-    """One page of `queryset`, each item through `as_json`: one query for the page
-    plus one per prefetched relation, and no count (portal/paging.py), so a page costs
-    the same whatever the size of the list.
+    """One page of `queryset` (articles or jokes), each item through `as_json`: one
+    query for the page, one for its tags' names (portal.paging.load_tag_names) plus one
+    per prefetched relation, and no count (portal/paging.py), so a page costs the same
+    whatever the size of the list.
 
     The first page of an empty list is an empty page; a page past the last is a 404.
     """
@@ -38,5 +39,5 @@ def paginate(
         "previous": (
             page_link(request, page.previous_page_number()) if page.has_previous() else None
         ),
-        "results": [as_json(item) for item in page.object_list],
+        "results": [as_json(item) for item in load_tag_names(page.object_list)],
     }

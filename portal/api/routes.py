@@ -131,8 +131,7 @@ def list_jokes(request: HttpRequest, params: Query[JokeFilters]):
         jokes = jokes.filter(tags__slug=params.tag)
     q = (params.q or "").strip()
     jokes = matching(jokes, q) if q else jokes.order_by("-published_at", "-pk")
-    jokes = jokes.select_related("category").prefetch_related("tags")
-    return paginate(request, jokes, params, Joke.as_json)
+    return paginate(request, jokes.select_related("category"), params, Joke.as_json)
 
 
 @router.get(
@@ -159,7 +158,7 @@ def joke_detail(request: HttpRequest, joke_id: Id):
 
 
 def articles_for_listing() -> QuerySet:
-    return Article.objects.published().for_listing().prefetch_related("tags")
+    return Article.objects.published().for_listing()
 
 
 @router.get(

@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import WithJsonSchema
 
 from bulletin.models import Article
+from portal.paging import tag_names
 from portal.search import MAX_QUERY_LENGTH
 
 # Times are written as `datetime.isoformat()` gives them, as `Joke.as_json()` does,
@@ -124,7 +125,7 @@ class ArticleOut(Schema):
 
 
 def article_as_json(article: Article) -> dict:
-    """The public fields of an article (section, author and tags loaded beforehand)."""
+    """The public fields of an article (section and author loaded beforehand)."""
     author = article.author
     return {
         "id": article.pk,
@@ -133,7 +134,7 @@ def article_as_json(article: Article) -> dict:
         "section": {"slug": article.section.slug, "name": article.section.name},
         "summary": article.summary,
         "body": article.body,
-        "tags": [tag.name for tag in article.tags.all()],
+        "tags": tag_names(article),
         # As the article's page and the feeds name the author; never the e-mail.
         "author": (author.get_full_name() or author.get_username()) if author else None,
         "published_at": article.publish_at.isoformat(),

@@ -462,6 +462,20 @@ def test_articles_by_section_and_tag(client, articles):
     assert ids(get(client, "/api/articles", section="nope")) == []
 
 
+@pytest.mark.parametrize("kind", ["jokes", "articles"])
+def test_a_lists_tags_are_each_items_own_in_the_order_given(client, kind):
+    """A page reads its items' tag names in one query: each item gets its own, in the
+    order they were given (as its own address shows them), none for an untagged one."""
+    factory = JokeFactory if kind == "jokes" else ArticleFactory
+    tagged = factory(tags=["zebra", "aardvark", "moose"])
+    other = factory(tags=["aardvark"])
+    untagged = factory()
+    results = {item["id"]: item["tags"] for item in get(client, f"/api/{kind}").json()["results"]}
+    assert results == {tagged.pk: ["zebra", "aardvark", "moose"], other.pk: ["aardvark"],
+                       untagged.pk: []}  # fmt: skip
+    assert client.get(f"/api/{kind}/{tagged.pk}").json()["tags"] == ["zebra", "aardvark", "moose"]
+
+
 def test_pages_of_articles(client, now):
     made = [ArticleFactory(publish_at=now - timedelta(hours=n)) for n in range(3)]
     data = get(client, "/api/articles", page_size=2, page=2).json()
