@@ -1,19 +1,18 @@
 """RSS and Atom feeds of published headlines: all, and per section."""
 
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from portal.syndication import AtomFeedMixin
+from portal.syndication import AtomFeedMixin, SiteFeed
 
 from .models import Article, Section
 
 FEED_LENGTH = 30
 
 
-class LatestHeadlinesFeed(Feed):
+class LatestHeadlinesFeed(SiteFeed):
     title = _("Latest headlines")
     description = _("The newest bulletin headlines.")
 

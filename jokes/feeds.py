@@ -1,19 +1,18 @@
 """RSS and Atom feeds of published jokes (safe ones: a feed reader has no switch)."""
 
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
-from portal.syndication import AtomFeedMixin
+from portal.syndication import AtomFeedMixin, SiteFeed
 
 from .models import Category, Joke
 
 FEED_LENGTH = 30
 
 
-class LatestJokesFeed(Feed):
+class LatestJokesFeed(SiteFeed):
     title = _("Latest jokes")
     description = _("The newest jokes in the collection.")
 

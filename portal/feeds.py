@@ -3,7 +3,6 @@
 from heapq import merge
 from itertools import islice
 
-from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,14 +13,14 @@ from bulletin.feeds import FEED_LENGTH, LatestHeadlinesFeed
 from bulletin.models import Article
 from jokes.feeds import LatestJokesFeed
 
-from .syndication import AtomFeedMixin
+from .syndication import AtomFeedMixin, SiteFeed
 
 
 def published_at(item):
     return item.publish_at if isinstance(item, Article) else item.published_at
 
 
-class TagFeed(Feed):
+class TagFeed(SiteFeed):
     articles = LatestHeadlinesFeed()
     jokes = LatestJokesFeed()
 

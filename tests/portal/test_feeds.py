@@ -113,6 +113,14 @@ def test_every_feed_is_valid_and_shows_published_content_only(client, content, n
     assert "zoe@example.org" not in raw
 
 
+@pytest.mark.parametrize("name", FEEDS)
+def test_every_feed_is_answered_in_one_piece(client, content, name):
+    """gunicorn sends each piece of an answer in a write of its own (SiteFeed)."""
+    response = client.get(FEEDS[name](content))
+    assert response.status_code == 200
+    assert len(list(response)) == 1
+
+
 def test_feed_entries_carry_what_a_reader_needs(client, content):
     [entry] = parse(client, reverse("feeds:headlines")).entries
     article = content["article"]
