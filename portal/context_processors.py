@@ -27,14 +27,8 @@ def header_sections():
 
 
 def sections_with_something_published():
-    return list(published_sections().only("name", "slug"))
-
-
-def published_sections():
-    """The sections a visitor can open: those with something published."""
-    return Section.objects.filter(
-        Exists(Article.objects.published().filter(section=OuterRef("pk")))
-    )
+    published = Article.objects.published().filter(section=OuterRef("pk"))
+    return list(Section.objects.filter(Exists(published)).only("name", "slug"))
 
 
 def joke_categories():

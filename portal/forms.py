@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from bulletin.models import Section
 from jokes.models import JOKE_MAX_LENGTH, Category, Joke, fingerprint
 
-from .context_processors import header_sections, joke_categories, published_sections
+from .context_processors import header_sections, joke_categories
 from .models import Contribution
 
 
@@ -138,7 +138,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), required=False)
     kind = forms.ChoiceField(label=_("Show"), choices=KINDS, required=False)
     section = forms.ModelChoiceField(
-        Section.objects.all(),  # those with something published: __init__
+        Section.objects.none(),  # those offered: __init__
         label=_("Section"),
         to_field_name="slug",
         required=False,
@@ -154,13 +154,15 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = published_sections()  # published by now
         # The options from the cache, as the header and the jokes' menu show them: the
-        # two queries and Django's widget templates had been a tenth of a search.
-        # (Choosing one still looks it up in its field's queryset.)
-        for name, objects in (("section", header_sections), ("category", joke_categories)):
+        # two queries and Django's widget templates had been a tenth of a search. A
+        # section is valid when it is offered (those with something published), so
+        # that the form never filters by one its select cannot show.
+        sections = header_sections()
+        self.fields["section"].queryset = Section.objects.filter(pk__in=[s.pk for s in sections])
+        for name, objects in (("section", sections), ("category", joke_categories())):
             field = self.fields[name]
-            field.choices = [("", field.empty_label), *((o.slug, o.name) for o in objects())]
+            field.choices = [("", field.empty_label), *((o.slug, o.name) for o in objects)]
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ written without spaces."""
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -281,6 +282,44 @@ def test_the_filters_offer_sections_with_something_published(client):
     response = client.get(SEARCH, {"q": "tapir", "section": _empty.slug})
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
+
+
+class Elements(HTMLParser):
+    """An HTML fragment as its elements, attributes and texts (entities decoded)."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.found = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, sorted(attrs)))
+
+    def handle_endtag(self, tag):
+        self.found.append(("/" + tag,))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.found.append(data.strip())
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"q": "tapir"}, {"q": "tapir", "kind": "bogus"}, {"q": "x", "section": "odd"}]
+)
+def test_the_filters_are_the_selects_djangos_widget_would_render(client, params):
+    """jinja_templates/includes/forms.html renders the selects itself: the same
+    elements, attributes, options and selection as Django's Select widget, names with
+    markup in them escaped."""
+    odd = SectionFactory(name='News & "Views" <b>', slug="odd")
+    ArticleFactory(title="Tapir", section=odd)
+    CategoryFactory(name="Puns & 'wit' </select>")
+    response = client.get(SEARCH, params)
+    html = response.content.decode()
+    form = response.context["form"]
+    for name in ("kind", "section", "category"):
+        ours = re.search(rf'<select name="{name}".*?</select>', html, re.S).group()
+        assert Elements(ours).found == Elements(str(form[name])).found, name
+    assert "<b>" not in html  # the section's name escaped everywhere
 
 
 def test_a_filter_in_error_is_marked_as_django_marks_it(client):
