@@ -362,9 +362,10 @@ REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)
 # once when content changes, and at the latest after this many seconds (a scheduled
 # article appears within them). 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10)
-# Each worker keeps its own copies of the pages it served last and trusts the shared
-# cache's generation for this long: a change made through another worker shows on it
-# within these seconds (portal/pagecache.py, LocalCopies); 0 asks the cache every time.
+# Each worker keeps its own copies of the pages it served last (and of the shared
+# fragments, FRAGMENT_CACHE_SECONDS) and trusts the shared cache's generation for this
+# long: a change made through another worker shows on it within these seconds
+# (portal/pagecache.py, LocalCopies); 0 asks the cache every time.
 PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 # What every page shows alike (the header's sections) is kept this long in the cache,
 # and dropped as soon as content changes (portal/pagecache.py, shared); 0: not kept.

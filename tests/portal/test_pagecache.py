@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -355,6 +355,48 @@ def test_a_change_through_another_worker_shows_within_the_local_seconds(client, 
     assert "Narwhal" in Client().get("/bulletin/").content.decode()
 
 
+def test_a_rendered_page_takes_the_headers_sections_from_the_workers_own_copy(
+    client, settings, monkeypatch
+):
+    """While a worker trusts the generation, what every page shows alike comes from its
+    own copy (pagecache.shared): a page it renders does not ask the shared cache."""
+    settings.PAGE_CACHE_SECONDS = 0  # every page rendered
+    ArticleFactory(section=SectionFactory(name="Weather"))
+    client.get("/bulletin/")
+    reads = count_cache_reads(monkeypatch)
+    assert "Weather</a>" in Client().get("/bulletin/").content.decode()
+    assert not reads
+
+
+def test_another_workers_change_shows_in_the_header_within_the_local_seconds(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.3
+    section = SectionFactory(name="Weather")
+    ArticleFactory(section=section)
+    assert "Weather</a>" in client.get("/bulletin/").content.decode()
+    # What another worker does: the row changes, the shared generation moves.
+    type(section).objects.filter(pk=section.pk).update(name="Climate")
+    cache.incr(pagecache.GENERATION_KEY)
+    assert "Weather</a>" in Client().get("/bulletin/").content.decode()
+    time.sleep(0.35)
+    assert "Climate</a>" in Client().get("/bulletin/").content.decode()
+
+
+def test_a_workers_copy_of_the_header_lasts_no_longer_than_the_shared_one(settings):
+    """What changes by the clock alone shows within FRAGMENT_CACHE_SECONDS: a copy read
+    from the shared cache is kept here for what is left of its time, not afresh."""
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    pagecache.shared("clock", lambda: "first")
+    key = "shared:clock"
+    generation, value, until = cache.get(key)
+    cache.set(key, (generation, value, time.time() + 0.2), 10)  # nearly out of time
+    pagecache.local.clear()
+    assert pagecache.shared("clock", lambda: "second") == "first"
+    time.sleep(0.25)
+    cache.delete(key)  # what its expiry does in the shared cache
+    assert pagecache.shared("clock", lambda: "second") == "second"
+
+
 def test_a_worker_keeps_a_bounded_number_of_copies(client, monkeypatch):
     monkeypatch.setattr(pagecache.LocalCopies, "LOCAL_PAGES", 3)
     ArticleFactory(title="Walrus")
@@ -426,8 +468,9 @@ def test_a_workers_copy_runs_out_with_the_shared_copy(client, settings):
     settings.PAGE_CACHE_SECONDS = 1
     ArticleFactory(title="Walrus")
     client.get("/bulletin/")
-    assert pagecache.local.pages
-    ((_stored, deadline),) = pagecache.local.pages.values()
+    (_stored, deadline) = pagecache.local.pages[
+        pagecache.cache_key(RequestFactory().get("/bulletin/"))
+    ]
     assert deadline - time.monotonic() <= 1
 
 
