@@ -15,6 +15,8 @@ from types import SimpleNamespace
 
 import jinja2
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.backends import jinja2 as django_jinja2
@@ -26,6 +28,7 @@ from django.test.signals import template_rendered
 from django.utils.html import format_html
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
+from markupsafe import Markup
 
 from portal import links
 from portal.templatetags.portal_tags import canonical_url, ld_json
@@ -68,6 +71,26 @@ def querystring(request, **changes):
     return querystring_tag(SimpleNamespace(request=request), **changes)
 
 
+def template_gettext(message, **variables):
+    """`_()` in the templates: what Jinja's i18n extension gives (the translation, as
+    markup, formatted with `variables` escaped), in one call where Jinja made three, and
+    each message translated once per language. A page says `_()` about thirty times:
+    that had been a sixth of the time a list of jokes took to render."""
+    # Our own catalogue's text is markup, as for Jinja's i18n; `variables` are escaped.
+    return Markup(translated(message, get_language())) % variables  # noqa: S704
+
+
+@lru_cache(maxsize=4096)
+def translated(message, language):  # language: part of the key only
+    return gettext(message)
+
+
+@receiver(setting_changed)
+def forget_translations(setting, **kwargs):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"):
+        translated.cache_clear()
+
+
 class CsrfInput:
     """The CSRF form field: the token is made once a page, at the first form. Django's
     Jinja2 backend made a new one for every form, and a list of jokes has one a joke."""
@@ -94,6 +117,7 @@ def environment(**options):
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext,
                                   npgettext=npgettext)  # fmt: skip
     env.globals.update(
+        _=template_gettext,
         url=links.reversed_url,
         static=static,
         canonical_url=lambda request: canonical_url({"request": request}),

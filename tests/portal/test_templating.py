@@ -78,3 +78,34 @@ def test_dates_read_as_djangos_date_filter_shows_them(settings, zone):
             assert date(when, format_string) == expected, (when, format_string)
     assert date(None, "j F Y") == ""
     assert date(start.date(), "j F Y") == "7 March 2026"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{{ _("Newest jokes") }}',
+        '{{ _("Joke #%(number)s", number="<b>7</b>") }}',
+        '{{ _("100%% funny") }}',
+        '{{ _("by %(name)s", name=name) }}|{{ _("by %(name)s", name="Ann") }}',
+        '{{ _("yes,no,maybe") }}',
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_translations_read_as_jinjas_i18n_gives_them(source, language):
+    """`_()` is the site's own (templating.template_gettext): it answers what Jinja's
+    i18n extension with Django's gettext answers, in each language (the second language
+    after the first: a translation is remembered per language)."""
+    import jinja2
+    from django.utils import translation
+    from django.utils.translation import gettext, ngettext
+
+    reference = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    reference.install_gettext_callables(gettext, ngettext, newstyle=True)
+    ours = engines["jinja2"].from_string(source)
+    context = {"name": "<script>x</script>"}
+    with translation.override(language):
+        expected = reference.from_string(source).render(context)
+        assert ours.render(context) == expected
+    assert "<script>" not in expected and "<b>" not in expected
+    if "maybe" in source:
+        assert expected == ("yes,no,maybe" if language == "en" else "Ja,Nein,Vielleicht")
