@@ -9,6 +9,11 @@ same gunicorn and whitenoise. SQL queries per request are counted in-process wit
 Django's test client on the same database.
 
 Results: bench/results/<time>-<database>.json and .md, and bench/results/latest.md.
+
+Served in turn (interleaved): --against REV compares this tree with a git revision,
+--sizes-in-turn the largest size with the smallest; both sides run at once and each
+URL is measured in rounds, each side once a round, so that the machine's drift falls
+on both alike.
 """
 
 import argparse
@@ -23,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,9 +137,9 @@ def environment(database_url, static_root):
     return environ
 
 
-def manage(environ, *args):
+def manage(environ, *args, root=ROOT):
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, capture_output=True,
+        [sys.executable, "manage.py", *args], cwd=root, env=environ, capture_output=True,
         text=True,
     )  # fmt: skip
     if result.returncode:
@@ -183,14 +189,14 @@ def prepare(kind, size, static_root):
 
 
 class Gunicorn:
-    def __init__(self, environ):
+    def __init__(self, environ, root=ROOT, log_name="gunicorn.log"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = (WORK / "gunicorn.log").open("w")
+        self.log = (WORK / log_name).open("w")
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi",
              "--access-logfile", "/dev/null"],
-            cwd=ROOT, env={**environ, "BIND": f"127.0.0.1:{self.port}"},
+            cwd=root, env={**environ, "BIND": f"127.0.0.1:{self.port}"},
             stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         for _ in range(300):
@@ -199,7 +205,7 @@ class Gunicorn:
                 return
             except OSError:
                 time.sleep(0.2)
-        raise SystemExit("gunicorn did not start; see bench/work/gunicorn.log")
+        raise SystemExit(f"gunicorn did not start; see bench/work/{log_name}")
 
     def workers_rss_kb(self):
         children = subprocess.run(  # noqa: S603 - fixed arguments
@@ -320,10 +326,10 @@ def soak(kind, size, args, static_root):
     }  # fmt: skip
 
 
-def flush_redis():
+def flush_redis(url=REDIS):
     import redis
 
-    redis.Redis.from_url(REDIS).flushdb()
+    redis.Redis.from_url(url).flushdb()
 
 
 def versions(kind, environ):
@@ -390,9 +396,7 @@ def measure(environ, urls, args, ceilings=None):
 
 def run(kind, size, args, static_root):
     environ = prepare(kind, size, static_root)
-    # Queries a page really costs: counted with the page cache off.
-    script_env = {**environ, "PAGE_CACHE_SECONDS": "0"}
-    urls = json.loads(manage(script_env, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
+    urls = find_urls(environ)
     for found in urls.values():
         ceiling = ceiling_size(found["bytes"])
         (static_root / ceiling_path(ceiling).removeprefix("/static/")).write_bytes(b"x" * ceiling)
@@ -411,6 +415,159 @@ def run(kind, size, args, static_root):
         "urls": urls,
         "modes": modes,
     }
+
+
+def find_urls(environ):
+    # Queries a page really costs: counted with the page cache off.
+    script_env = {**environ, "PAGE_CACHE_SECONDS": "0"}
+    return json.loads(manage(script_env, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
+
+
+def redis_database(url, offset):
+    """`url` with the database `offset` after its own (0 when it names none)."""
+    parts = urllib.parse.urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + offset
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def interleaved(contenders, args):
+    """The mix on several servers in turn: for each URL, `args.rounds` rounds, each
+    round every contender once (warm-up, then wrk), so that a drift of the machine's
+    speed (shares of the ceiling move by 10-30% between runs here) falls on all of them
+    alike. `contenders`: {label: {"environ", "root", "urls"}}, their mixes in the same
+    order (a deep page's number differs between sizes). Each contender has a Redis
+    database of its own, so that no server replays another's pages.
+
+    Returns {label: [{"name", "url", "rounds": [wrk results], "rps", "p99_ms",
+    "errors"}, ...]} in the mix's order; rps and p99_ms are the rounds' medians."""
+    servers = {}
+    try:
+        for number, (label, contender) in enumerate(contenders.items()):
+            redis_url = redis_database(REDIS, number)
+            flush_redis(redis_url)
+            environ = {**contender["environ"], "REDIS_URL": redis_url}
+            servers[label] = Gunicorn(environ, contender["root"], f"gunicorn-{number}.log")
+        names = {label: list(contender["urls"]) for label, contender in contenders.items()}
+        rows = {label: [] for label in contenders}
+        for position in range(len(next(iter(names.values())))):
+            for label, contender in contenders.items():
+                name = names[label][position]
+                rows[label].append({"name": name, "url": contender["urls"][name]["url"],
+                                    "rounds": []})  # fmt: skip
+            for _ in range(args.rounds):
+                for label, server in servers.items():
+                    row = rows[label][position]
+                    warm(server.url + row["url"], args)
+                    row["rounds"].append(wrk(server.url + row["url"], args.duration,
+                                             args.connections))  # fmt: skip
+            line = []
+            for label in contenders:
+                row = rows[label][position]
+                row["rps"] = statistics.median(r["rps"] for r in row["rounds"])
+                row["p99_ms"] = statistics.median(r["p99_ms"] for r in row["rounds"])
+                row["errors"] = sum(r["errors"] for r in row["rounds"])
+                line.append(f"{label} {row['rps']:7.0f} req/s p99 {row['p99_ms']:6.1f} ms")
+            log(f"  {rows[label][position]['name']:<16} " + "  ".join(line))
+    finally:
+        for server in servers.values():
+            server.stop()
+    return rows
+
+
+def interleaved_markdown(title, rows, before, after, ratio_name, invert=False):
+    """A table of an interleaved run: each URL's rate and p99 on `before` and `after`,
+    and `ratio_name`: after's rate over before's (before's over after's with `invert`:
+    a cost), the median of the rounds' own ratios, then each round's."""
+    lines = [f"### {title}", "",
+             f"| URL | {before} req/s | {after} req/s | {before} p99 ms | {after} p99 ms | "
+             f"{ratio_name} | each round | errors |",
+             "|---|---:|---:|---:|---:|---:|---|---:|"]  # fmt: skip
+    for first, second in zip(rows[before], rows[after], strict=True):
+        ratios = [
+            (a["rps"] / b["rps"]) if invert else (b["rps"] / a["rps"])
+            for a, b in zip(first["rounds"], second["rounds"], strict=True)
+        ]
+        name = first["name"] if first["name"] == second["name"] else (
+            f"{first['name']} / {second['name'].rsplit(' ', 1)[-1]}")  # fmt: skip
+        lines.append(
+            f"| {name} | {first['rps']:,.0f} | {second['rps']:,.0f} | {first['p99_ms']:.1f} | "
+            f"{second['p99_ms']:.1f} | {statistics.median(ratios):.2f} | "
+            f"{', '.join(f'{r:.2f}' for r in ratios)} | {first['errors'] + second['errors']} |"
+        )
+    return "\n".join([*lines, ""])
+
+
+def compare_sizes(kind, args, static_root):
+    """The cost of each URL at the largest size over the smallest, both served in turn."""
+    sizes = [int(size) for size in args.sizes.split(",")]
+    small, large = sizes[0], sizes[-1]
+    contenders = {}
+    for size in (small, large):
+        environ = {**prepare(kind, size, static_root), "PAGE_CACHE_SECONDS": "0"}
+        contenders[f"{size:,}"] = {"environ": environ, "root": ROOT, "urls": find_urls(environ)}
+    rows = interleaved(contenders, args)
+    title = (f"{kind}: cost at {large:,} over {small:,}, uncached, both served in turn "
+             f"({args.rounds} rounds of {args.duration} s per URL)")  # fmt: skip
+    table = interleaved_markdown(title, rows, f"{small:,}", f"{large:,}", "cost", invert=True)
+    return {"database": kind, "sizes": [small, large], "rounds": args.rounds,
+            "duration_s": args.duration, "rows": rows}, table  # fmt: skip
+
+
+def against_worktree(revision):
+    """A checkout of `revision` under bench/work/ (removed after the run), which must
+    share this tree's database schema."""
+    sha = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "rev-parse", "--verify", f"{revision}^{{commit}}"],  # noqa: S607
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    if sha.returncode:
+        raise SystemExit(f"--against: {revision!r} is not a commit here")
+    sha = sha.stdout.strip()
+    migrations = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "diff", "--quiet", sha, "--", "*/migrations/*.py"], cwd=ROOT,  # noqa: S607
+    )  # fmt: skip
+    if migrations.returncode:
+        raise SystemExit(
+            f"--against: the migrations of {revision} differ from this tree's; both must "
+            "read the same benchmark database"
+        )
+    root = WORK / f"against-{sha[:12]}"
+    subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=True)  # noqa: S607
+    shutil.rmtree(root, ignore_errors=True)
+    subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "worktree", "add", "--detach", str(root), sha],  # noqa: S607
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    return sha, root
+
+
+def compare_revision(kind, size, args, static_root):
+    """This tree against `args.against`, on the same database, uncached: before and after."""
+    environ = {**prepare(kind, size, static_root), "PAGE_CACHE_SECONDS": "0"}
+    urls = find_urls(environ)
+    sha, root = against_worktree(args.against)
+    their_static = WORK / f"static-{sha[:12]}"
+    their_environ = {**environ, "STATIC_ROOT": str(their_static)}
+    before, after = args.against, "this tree"
+    contenders = {
+        before: {"environ": their_environ, "root": root, "urls": urls},
+        after: {"environ": environ, "root": ROOT, "urls": urls},
+    }
+    try:
+        manage(their_environ, "collectstatic", "--noinput", "--verbosity", "0", root=root)
+        rows = interleaved(contenders, args)
+    finally:
+        subprocess.run(  # noqa: S603 - fixed arguments
+            ["git", "worktree", "remove", "--force", str(root)], cwd=ROOT,  # noqa: S607
+            capture_output=True,
+        )  # fmt: skip
+        shutil.rmtree(their_static, ignore_errors=True)
+    title = (f"{kind}, {size:,}: this tree against {args.against} ({sha[:12]}), "
+             f"uncached, both served in turn ({args.rounds} rounds of {args.duration} s "
+             "per URL)")  # fmt: skip
+    table = interleaved_markdown(title, rows, before, after, "after ÷ before")
+    return {"database": kind, "size": size, "against": sha, "rounds": args.rounds,
+            "duration_s": args.duration, "rows": rows}, table  # fmt: skip
 
 
 def markdown(results):
@@ -508,6 +665,17 @@ def main():
     parser.add_argument(
         "--report", nargs="+", metavar="JSON", help="write the tables again from results"
     )
+    parser.add_argument(
+        "--sizes-in-turn",
+        action="store_true",
+        help="the cost of the largest size over the smallest, both served in turn (uncached)",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="this tree against a git revision, both served in turn (uncached, largest size)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of an in-turn run")
     args = parser.parse_args()
     if args.report:
         tables = [summary(json.loads(Path(f).read_text())) for f in args.report]
@@ -526,6 +694,19 @@ def main():
         log("collecting static files...")
         manage(environment(database("sqlite", 0), static_root), "collectstatic", "--noinput")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    if args.sizes_in_turn or args.against:
+        suffix = "sizes" if args.sizes_in_turn else "against"
+        for kind in args.databases.split(","):
+            log(f"== {kind}, {suffix}")
+            if args.sizes_in_turn:
+                result, table = compare_sizes(kind, args, static_root)
+            else:
+                largest = int(args.sizes.split(",")[-1])
+                result, table = compare_revision(kind, largest, args, static_root)
+            (RESULTS / f"{stamp}-{kind}-{suffix}.json").write_text(json.dumps(result, indent=2))
+            (RESULTS / f"{stamp}-{kind}-{suffix}.md").write_text(table)
+            log(table)
+        return
     if args.soak:
         for kind in args.databases.split(","):
             size = int(args.sizes.split(",")[0])
