@@ -2,7 +2,7 @@
 
 import html
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import reversion
 from django.conf import settings
@@ -19,6 +19,8 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from portal import links
+from portal.paging import slice_by_id
+from portal.prepared import prepared
 from richtext.fields import RichTextField
 
 # Section slugs that would shadow fixed URLs under /bulletin/.
@@ -400,61 +402,121 @@ class Article(models.Model):
         self.save(update_fields=["status", "updated_at"])
 
     def get_previous_in_section(self):
-        return self._neighbour_in_section(
-            Q(publish_at__lt=self.publish_at) | Q(publish_at=self.publish_at, pk__lt=self.pk),
-            ("-publish_at", "-pk"),
-        )
+        return self._in_section(previous_in_section)
 
     def get_next_in_section(self):
-        return self._neighbour_in_section(
-            Q(publish_at__gt=self.publish_at) | Q(publish_at=self.publish_at, pk__gt=self.pk),
-            ("publish_at", "pk"),
-        )
+        return self._in_section(next_in_section)
 
-    def _neighbour_in_section(self, condition, ordering):
-        """The first published article of this section past `condition` in `ordering`,
-        with its title and slug; its section is this one's (no join to read it again)."""
-        neighbour = (
-            Article.objects.published()
-            .filter(condition, section_id=self.section_id)
-            .order_by(*ordering)
-            .only("title", "slug", "section_id")
-            .first()
+    def _in_section(self, neighbour):
+        """The neighbour's title and slug; its section is this one's (no join to read it
+        again)."""
+        found = neighbour(
+            now=timezone.now(), section=self.section_id, publish_at=self.publish_at, pk=self.pk
         )
-        if neighbour is not None:
-            neighbour.section = self.section
-        return neighbour
+        for article in found:
+            article.section = self.section
+        return found[0] if found else None
 
-    def get_related(self, tag_ids, limit=5, candidates=200):
+    def get_related(self):
         """Published articles sharing the most tags with this one, newest first among
-        equals. Candidates are the `candidates` articles last given any of its tags
-        (read from the tags' index), not every article with one of them.
+        equals (at most five)."""
+        return related_articles(now=timezone.now(), pk=self.pk)
 
-        Each candidate's shared tags are counted in the taggings' index; grouping
-        the candidates' rows by every column they load, body included, had taken
-        twenty times as long as the article's other queries together."""
-        if not tag_ids:
-            return Article.objects.none()
-        tagged = (
-            TaggedArticle.objects.filter(tag_id__in=tag_ids)
-            .order_by("-content_object_id")
-            .values("content_object_id")[:candidates]
-        )
-        shared = (
-            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
-            .order_by()
-            .values("content_object")
-            .annotate(count=models.Count("*"))
-            .values("count")
-        )
-        return (
-            Article.objects.published()
-            .filter(pk__in=tagged)
-            .exclude(pk=self.pk)
-            .for_teasers()
-            .annotate(shared=Subquery(shared))
-            .order_by("-shared", "-publish_at", "-pk")[:limit]
-        )
+
+# The queries of an article's page, compiled once per process (portal/prepared.py).
+
+
+@prepared
+def published_article(now: datetime, section: str, slug: str):
+    """The published article at this address, with its section and author."""
+    return (
+        Article.objects.published(now)
+        .select_related("section", "author")
+        .filter(section__slug=section, slug=slug)
+        .order_by()
+    )
+
+
+@prepared
+def published_teasers(now: datetime, offset: int, limit: int):
+    """A page of all headlines, newest first (for PreparedPages)."""
+    return slice_by_id(Article.objects.published(now).for_teasers(), offset, offset + limit)
+
+
+@prepared
+def section_teasers(now: datetime, section: int, offset: int, limit: int):
+    """A page of a section's headlines, newest first (for PreparedPages)."""
+    teasers = Article.objects.published(now).for_teasers().filter(section=section)
+    return slice_by_id(teasers, offset, offset + limit)
+
+
+@prepared
+def section_by_slug(slug: str):
+    return Section.objects.filter(slug=slug).order_by()
+
+
+@prepared
+def article_tags(pk: int):
+    """The article's tags, in the order they were given."""
+    return Article(pk=pk).tags.all()
+
+
+def _neighbour(now, section, condition, ordering):
+    """The first published article of `section` past `condition` in `ordering`."""
+    return (
+        Article.objects.published(now)
+        .filter(condition, section_id=section)
+        .order_by(*ordering)
+        .only("title", "slug", "section_id")[:1]
+    )
+
+
+@prepared
+def previous_in_section(now: datetime, section: int, publish_at: datetime, pk: int):
+    older = Q(publish_at__lt=publish_at) | Q(publish_at=publish_at, pk__lt=pk)
+    return _neighbour(now, section, older, ("-publish_at", "-pk"))
+
+
+@prepared
+def next_in_section(now: datetime, section: int, publish_at: datetime, pk: int):
+    newer = Q(publish_at__gt=publish_at) | Q(publish_at=publish_at, pk__gt=pk)
+    return _neighbour(now, section, newer, ("publish_at", "pk"))
+
+
+# Related headlines are chosen among the articles last given one of an article's tags.
+RELATED_CANDIDATES = 200
+
+
+@prepared
+def related_articles(now: datetime, pk: int):
+    """Published articles sharing the most tags with article `pk`, newest first among
+    equals. Candidates are the RELATED_CANDIDATES articles last given any of its tags
+    (read from the tags' index), not every article with one of them.
+
+    Each candidate's shared tags are counted in the taggings' index; grouping the
+    candidates' rows by every column they load, body included, had taken twenty times
+    as long as the article's other queries together."""
+    tag_ids = TaggedArticle.objects.filter(content_object_id=pk).values("tag_id")
+    tagged = (
+        TaggedArticle.objects.filter(tag_id__in=tag_ids)
+        .order_by("-content_object_id")
+        .values("content_object_id")[:RELATED_CANDIDATES]
+    )
+    shared = (
+        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+        .order_by()
+        .values("content_object")
+        .annotate(count=models.Count("*"))
+        .values("count")
+    )
+    return (
+        Article.objects.published(now)
+        .filter(pk__in=tagged)
+        .exclude(pk=pk)
+        .for_teasers()
+        .annotate(shared=Subquery(shared))
+        .order_by("-shared", "-publish_at", "-pk")[:5]
+    )
 
 
 def default_preview_expiry():

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import (
     ArchiveIndexView,
@@ -10,10 +13,18 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from portal.paging import UncountedPaginator
+from portal.paging import PreparedPages, UncountedPaginator
 
 from .converters import YearConverter
-from .models import Article, PreviewLink, Section
+from .models import (
+    Article,
+    PreviewLink,
+    article_tags,
+    published_article,
+    published_teasers,
+    section_by_slug,
+    section_teasers,
+)
 
 
 class PublishedArticlesMixin:
@@ -30,15 +41,26 @@ class PublishedArticlesMixin:
 class ArticleListView(PublishedArticlesMixin, ListView):
     template_name = "bulletin/article_list.html"
 
+    def get_queryset(self):
+        return PreparedPages(published_teasers, now=timezone.now())
+
 
 class SectionDetailView(PublishedArticlesMixin, ListView):
     template_name = "bulletin/section_detail.html"
-    # A section with nothing published is not there for visitors (no draft leaks).
-    allow_empty = False
 
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
-        return super().get_queryset().filter(section=self.section)
+        found = section_by_slug(slug=self.kwargs["section"])
+        if not found:
+            raise Http404(_("No section found matching the query"))
+        self.section = found[0]
+        return PreparedPages(section_teasers, now=timezone.now(), section=self.section.pk)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginated = super().paginate_queryset(queryset, page_size)
+        if not paginated[1].object_list:
+            # A section with nothing published is not there for visitors (no draft leaks).
+            raise Http404(_("No article found matching the query"))
+        return paginated
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)
@@ -74,18 +96,20 @@ class ArticleDetailView(DetailView):
     template_name = "bulletin/article_detail.html"
 
     def get_queryset(self):
-        # The tags are read once, in get_context_data: a prefetch costs the same query
-        # and a third of a millisecond more of Python.
         return Article.objects.visible_to(self.request.user).select_related("section", "author")
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            self.get_queryset(), section__slug=self.kwargs["section"], slug=self.kwargs["slug"]
-        )
+        section, slug = self.kwargs["section"], self.kwargs["slug"]
+        if self.request.user.is_staff:  # who may preview: visible_to() says what
+            return get_object_or_404(self.get_queryset(), section__slug=section, slug=slug)
+        found = published_article(now=timezone.now(), section=section, slug=slug)
+        if not found:
+            raise Http404(_("No article found matching the query"))
+        return found[0]
 
     def get_context_data(self, **kwargs):
         article = self.object
-        tags = list(article.tags.all())
+        tags = article_tags(pk=article.pk)
         context = {
             "tags": tags,
             "is_preview": not article.is_published,
@@ -98,7 +122,7 @@ class ArticleDetailView(DetailView):
             context.update(
                 previous_article=article.get_previous_in_section(),
                 next_article=article.get_next_in_section(),
-                related_articles=list(article.get_related([t.pk for t in tags])),
+                related_articles=article.get_related(),
             )
         return super().get_context_data(**context, **kwargs)
 

@@ -372,6 +372,10 @@ PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
 # What changes by the clock alone (a scheduled article's section) shows in the header
 # of a cached page within this plus PAGE_CACHE_SECONDS.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=10)
+# The queries public pages make on every request are compiled to SQL once per process
+# (portal/prepared.py). With this on, each is also compiled again with its values and
+# compared: a query whose SQL would differ fails at once. On in development and the tests.
+PREPARED_QUERIES_CHECK = env.bool("PREPARED_QUERIES_CHECK", default=DEBUG)
 
 # The read-only JSON API (portal/api/): requests one client may make per minute.
 API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)

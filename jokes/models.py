@@ -5,7 +5,7 @@ import random
 import re
 import secrets
 import unicodedata
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import reversion
 from django.conf import settings
@@ -21,7 +21,8 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from portal import links
-from portal.paging import tag_names
+from portal.paging import slice_by_id, tag_names
+from portal.prepared import prepared
 
 from . import similarity
 
@@ -133,8 +134,8 @@ class JokeQuerySet(models.QuerySet):
         """Jokes with none of the content flags (what safe mode shows)."""
         return self.filter(**{flag: False for flag in FLAG_FIELDS})
 
-    def for_visitor(self, safe_mode=True):
-        jokes = self.published()
+    def for_visitor(self, safe_mode=True, now=None):
+        jokes = self.published(now)
         return jokes.safe() if safe_mode else jokes
 
     def for_listing(self):
@@ -591,9 +592,9 @@ class JokeOfTheDay(models.Model):
         """The day's joke, chosen on first ask among published safe jokes (not the
         previous day's, when there is another), and chosen again if it stopped being
         public. None when there is no joke to show."""
-        chosen = cls.objects.filter(date=date).select_related("joke__category").first()
-        if chosen and chosen.joke.is_published and chosen.joke.is_safe:
-            return chosen.joke
+        chosen = chosen_for_date(day=date)
+        if chosen and chosen[0].joke.is_published and chosen[0].joke.is_safe:
+            return chosen[0].joke
         yesterday = (
             cls.objects.filter(date=date - timedelta(days=1))
             .values_list("joke_id", flat=True)
@@ -634,3 +635,60 @@ def pick_random(queryset, seed=None, exclude_pk=None):
     if joke is None and exclude_pk:
         joke = queryset.select_related("category").first()
     return joke
+
+
+# The queries of the jokes' pages, compiled once per process (portal/prepared.py). A
+# list's `safe`: what safe mode shows (JokeQuerySet.for_visitor).
+
+
+@prepared
+def chosen_for_date(day: date):
+    """The joke of the day chosen for `day`, if one was (JokeOfTheDay.for_date)."""
+    return JokeOfTheDay.objects.filter(date=day).select_related("joke__category")[:1]
+
+
+@prepared
+def published_joke(now: datetime, pk: int):
+    return Joke.objects.published(now).select_related("category").filter(pk=pk)
+
+
+@prepared
+def joke_tags(pk: int):
+    """The joke's tags, in the order they were given."""
+    return Joke(pk=pk).tags.all()
+
+
+@prepared
+def visitor_jokes(now: datetime, safe: bool, offset: int, limit: int):
+    """A page of the newest jokes."""
+    jokes = Joke.objects.for_visitor(safe, now).for_listing()
+    return slice_by_id(jokes, offset, offset + limit)
+
+
+@prepared
+def category_jokes(now: datetime, safe: bool, category: int, offset: int, limit: int):
+    """A page of a category's newest jokes."""
+    jokes = Joke.objects.for_visitor(safe, now).for_listing().filter(category=category)
+    return slice_by_id(jokes, offset, offset + limit)
+
+
+def _best(jokes):
+    return jokes.for_listing().order_by("-score", "-published_at", "-pk")
+
+
+@prepared
+def best_jokes(now: datetime, safe: bool, offset: int, limit: int):
+    """A page of the best rated jokes of all time."""
+    return slice_by_id(_best(Joke.objects.for_visitor(safe, now)), offset, offset + limit)
+
+
+@prepared
+def best_jokes_since(now: datetime, safe: bool, since: datetime, offset: int, limit: int):
+    """A page of the best rated jokes published since `since`."""
+    jokes = _best(Joke.objects.for_visitor(safe, now).filter(published_at__gte=since))
+    return slice_by_id(jokes, offset, offset + limit)
+
+
+@prepared
+def category_by_slug(slug: str):
+    return Category.objects.filter(slug=slug).order_by()

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,11 +13,23 @@ from django.views.generic import DetailView, ListView
 
 from portal.context_processors import joke_categories
 from portal.negotiation import wants_json
-from portal.paging import UncountedPaginator
+from portal.paging import PreparedPages, UncountedPaginator
 
 from . import ratelimit, visitors
 from .forms import ReportForm, VoteForm
-from .models import Category, Joke, JokeOfTheDay, Vote, pick_random
+from .models import (
+    Joke,
+    JokeOfTheDay,
+    Vote,
+    best_jokes,
+    best_jokes_since,
+    category_by_slug,
+    category_jokes,
+    joke_tags,
+    pick_random,
+    published_joke,
+    visitor_jokes,
+)
 
 
 def mark_my_votes(request, jokes):
@@ -43,7 +55,13 @@ class VisitorJokesMixin:
     allow_empty = True
 
     def get_queryset(self):
-        return Joke.objects.for_visitor(visitors.safe_mode(self.request)).for_listing()
+        return self.pages(visitor_jokes)
+
+    def pages(self, query, **values):
+        """The jokes of `query` (a prepared query of jokes/models.py) as this visitor
+        sees them, for the paginator."""
+        safe = visitors.safe_mode(self.request)
+        return PreparedPages(query, now=timezone.now(), safe=safe, **values)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -73,11 +91,10 @@ class TopJokeListView(VisitorJokesMixin, ListView):
         self.period = self.request.GET.get("period", "all")
         if self.period not in self.PERIODS:
             self.period = "all"
-        jokes = super().get_queryset().order_by("-score", "-published_at", "-pk")
         days = self.PERIODS[self.period]
         if days:
-            jokes = jokes.filter(published_at__gte=timezone.now() - timedelta(days=days))
-        return jokes
+            return self.pages(best_jokes_since, since=timezone.now() - timedelta(days=days))
+        return self.pages(best_jokes)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(period=self.period, **kwargs)
@@ -87,8 +104,11 @@ class CategoryDetailView(VisitorJokesMixin, ListView):
     template_name = "jokes/category_detail.html"
 
     def get_queryset(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(category=self.category)
+        found = category_by_slug(slug=self.kwargs["slug"])
+        if not found:
+            raise Http404(_("No category found matching the query"))
+        self.category = found[0]
+        return self.pages(category_jokes, category=self.category.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)
@@ -117,15 +137,32 @@ class JokeDetailView(DetailView):
             .prefetch_related("tags")
         )
 
+    def get_object(self, queryset=None):
+        if self.request.user.is_staff:  # who may preview: visible_to() says what
+            return super().get_object(queryset)
+        found = published_joke(now=timezone.now(), pk=self.kwargs["pk"])
+        if not found:
+            raise Http404(_("No such joke."))
+        joke = found[0]
+        joke.loaded_tags = joke_tags(pk=joke.pk)
+        joke.loaded_tag_names = [tag.name for tag in joke.loaded_tags]  # for as_json()
+        return joke
+
     def get_context_data(self, **kwargs):
         joke = self.object
         mark_my_votes(self.request, [joke])
         return super().get_context_data(
+            tags=self.tags(joke),
             is_preview=not joke.is_published,
             from_random=self.request.GET.get("from") == "random",
             structured_data=self.structured_data(joke),
             **kwargs,
         )
+
+    @staticmethod
+    def tags(joke):
+        loaded = getattr(joke, "loaded_tags", None)
+        return list(joke.tags.all()) if loaded is None else loaded
 
     def structured_data(self, joke):
         """schema.org has no Joke: a CreativeWork of the genre "joke"."""
@@ -136,7 +173,7 @@ class JokeDetailView(DetailView):
             "name": str(joke),
             "text": joke.text,
             "about": joke.category.name,
-            "keywords": [tag.name for tag in joke.tags.all()],
+            "keywords": [tag.name for tag in self.tags(joke)],
             "url": f"{self.request.scheme}://{settings.SITE_DOMAIN}{joke.get_absolute_url()}",
         }
         if joke.published_at:

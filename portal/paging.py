@@ -71,6 +71,24 @@ def tag_names(item):
     return [tag.name for tag in item.tags.all()] if names is None else names
 
 
+class PreparedPages:
+    """A prepared query (portal/prepared.py) that takes `offset` and `limit`, with its
+    other values, as the list UncountedPaginator pages through: rows[start:end] reads
+    those rows in one query compiled once. Its function slices with slice_by_id()."""
+
+    ordered = True  # the function orders its rows
+
+    def __init__(self, query, **values):
+        self.query = query
+        self.values = values
+
+    def __getitem__(self, bounds):
+        if not isinstance(bounds, slice) or bounds.step is not None or bounds.stop is None:
+            raise TypeError("prepared pages are read by slices with an end")
+        start = bounds.start or 0
+        return self.query(**self.values, offset=start, limit=bounds.stop - start)
+
+
 class UncountedPage(Page):
     def __init__(self, object_list, number, paginator, has_next):
         super().__init__(object_list, number, paginator)

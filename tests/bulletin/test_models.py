@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from bulletin.models import Article, PreviewLink, TransitionError
+from bulletin import models as bulletin_models
+from bulletin.models import Article, PreviewLink, TransitionError, related_articles
 from tests.factories import ArticleFactory, PreviewLinkFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,8 +152,9 @@ def test_previous_next_and_related():
     assert middle.get_previous_in_section() == old
     assert middle.get_next_in_section() == new
     assert old.get_previous_in_section() is None
-    tag_ids = [t.pk for t in middle.tags.all()]
-    assert list(middle.get_related(tag_ids)) == [old, new]
+    assert middle.get_related() == [old, new]
+    untagged = ArticleFactory(section=section, publish_at=now - timedelta(days=4))
+    assert untagged.get_related() == []
 
 
 def test_preview_link_lifecycle():
@@ -204,14 +206,19 @@ def test_a_generated_slug_taken_in_the_meantime_is_retried(monkeypatch):
     assert second.slug == "same-moment-2"
 
 
-def test_related_headlines_come_from_the_tags_newest_articles():
+def test_related_headlines_come_from_the_tags_newest_articles(monkeypatch):
     """Candidates are the articles last given one of the tags, so the cost of an
     article page does not grow with the archive."""
     older = ArticleFactory(tags=["rivers", "boats"])
     newer = [ArticleFactory(tags=["rivers"]) for _ in range(3)]
     article = ArticleFactory(tags=["rivers", "boats"])
-    tag_ids = [t.pk for t in article.tags.all()]
-    assert list(article.get_related(tag_ids)) == [older, *reversed(newer)]  # 2 tags first
-    # Taggings of the last three articles given one: this one (twice) and two newer.
-    related = list(article.get_related(tag_ids, candidates=4))
-    assert related == [newer[2], newer[1]]
+    ArticleFactory(tags=["lakes"])  # shares no tag
+    assert article.get_related() == [older, *reversed(newer)]  # 2 tags first
+    # The four newest taggings of its tags: this article's two, and two newer ones'.
+    monkeypatch.setattr(bulletin_models, "RELATED_CANDIDATES", 4)
+    related_articles.forget()
+    try:
+        assert article.get_related() == [newer[2], newer[1]]
+    finally:
+        monkeypatch.undo()
+        related_articles.forget()

@@ -1,0 +1,229 @@
+"""Prepared queries (portal/prepared.py): what the ORM would have returned, from SQL
+compiled once, with each call's values. The suite runs with PREPARED_QUERIES_CHECK on
+(DEBUG=1), so every page's prepared queries are also compared with the ORM's SQL."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.paginator import Paginator
+from django.db.models import Count, F
+from django.utils import timezone
+
+from bulletin.models import Article
+from portal.paging import PreparedPages, UncountedPaginator, slice_by_id
+from portal.prepared import (
+    PreparedQueryError,
+    _numbers_to_parameters,
+    _numbers_written,
+    prepared,
+)
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counted_builds(settings):
+    """Builds of prepared querysets are counted only when the check is off: with it on,
+    every call builds once more to compare."""
+    settings.PREPARED_QUERIES_CHECK = False
+    return []
+
+
+def test_instances_are_what_the_orm_returns(django_assert_num_queries):
+    section = SectionFactory(name="Weather")
+    writer = UserFactory(username="ann")
+    ArticleFactory(section=section, title="Rain", tags=["wet", "cold"], author=writer)
+    ArticleFactory(section=section, title="Sun", tags=["warm"], author=writer)
+    ArticleFactory(section=section, title="Draft", draft=True)
+
+    @prepared
+    def teasers(now: datetime, section: int):
+        return (
+            Article.objects.published(now)
+            .filter(section=section)
+            .select_related("section", "author")
+            .only("title", "slug", "section__name", "author__username", "publish_at")
+            .annotate(tag_count=Count("tagged_items"), doubled=F("pk") * 2)
+            .order_by("title")
+        )
+
+    now = timezone.now()
+    expected = list(teasers.build(now=now, section=section.pk))
+    with django_assert_num_queries(1):
+        found = teasers(now=now, section=section.pk)
+    assert [a.title for a in found] == ["Rain", "Sun"]
+    for ours, theirs in zip(found, expected, strict=True):
+        assert ours.pk == theirs.pk
+        assert ours.publish_at == theirs.publish_at  # converted as the ORM converts
+        assert ours.get_deferred_fields() == theirs.get_deferred_fields()
+        assert (ours.tag_count, ours.doubled) == (theirs.tag_count, theirs.doubled)
+        assert ours._state.db == theirs._state.db and not ours._state.adding
+    with django_assert_num_queries(0):  # select_related() objects came with the row
+        assert found[0].section.name == "Weather"
+        assert found[0].author.username == "ann"
+
+
+def test_compiled_once_then_run_with_each_calls_values(counted_builds):
+    first, second = ArticleFactory(slug="first"), ArticleFactory(slug="second")
+
+    @prepared
+    def by_slug(slug: str):
+        counted_builds.append(slug)
+        return Article.objects.filter(slug=slug)
+
+    assert by_slug(slug="first") == [first]
+    assert by_slug(slug="second") == [second]
+    assert by_slug(slug="missing") == []
+    assert len(counted_builds) == 1  # once, with a stand-in
+
+
+def test_the_clock_is_a_value_like_any_other():
+    now = timezone.now()
+    scheduled = ArticleFactory(publish_at=now + timedelta(hours=1))
+    expiring = ArticleFactory(
+        publish_at=now - timedelta(days=1), expires_at=now + timedelta(minutes=30)
+    )
+
+    @prepared
+    def published(now: datetime):
+        return Article.objects.published(now).order_by("pk")
+
+    assert published(now=now) == [expiring]
+    assert published(now=now + timedelta(minutes=45)) == []
+    assert published(now=now + timedelta(hours=2)) == [scheduled]
+
+
+def test_dates_and_values_list():
+    day = date(2026, 3, 14)
+    ArticleFactory(title="Pi day", publish_at=timezone.make_aware(datetime(2026, 3, 14, 12)))
+    ArticleFactory(title="Later", publish_at=timezone.make_aware(datetime(2026, 3, 20, 12)))
+
+    @prepared
+    def titles_on(day: date):
+        return Article.objects.filter(publish_at__date=day).values_list("title", flat=True)
+
+    @prepared
+    def rows(title: str):
+        return Article.objects.filter(title=title).values_list("title", "status")
+
+    assert titles_on(day=day) == ["Pi day"]
+    assert titles_on(day=day + timedelta(days=6)) == ["Later"]
+    assert rows(title="Later") == [("Later", Article.Status.PUBLISHED)]
+
+
+def test_slices_bound_by_values_page_as_the_orm_pages(counted_builds):
+    now = timezone.now()
+    for n in range(23):  # some share a publish time: the order must still be total
+        ArticleFactory(publish_at=now - timedelta(minutes=n // 3))
+
+    @prepared
+    def page(now: datetime, offset: int, limit: int):
+        counted_builds.append(offset)
+        queryset = Article.objects.published(now).for_teasers()
+        return slice_by_id(queryset, offset, offset + limit)
+
+    expected = Paginator(Article.objects.published(now).for_teasers(), 5)
+    pages = UncountedPaginator(PreparedPages(page, now=now), 5)
+    for number in expected.page_range:
+        ours = pages.page(number)
+        assert [a.pk for a in ours.object_list] == [a.pk for a in expected.page(number)]
+        assert ours.has_next() == expected.page(number).has_next()
+    assert len(counted_builds) == 1  # one SQL for every page, the first (OFFSET 0) too
+
+
+def test_each_combination_of_bool_arguments_is_compiled_on_its_own(counted_builds):
+    featured = ArticleFactory(featured=True, title="B")
+    plain = ArticleFactory(featured=False, title="A")
+
+    @prepared
+    def listing(featured_only: bool, newest_first: bool):
+        counted_builds.append((featured_only, newest_first))
+        articles = Article.objects.order_by("-pk" if newest_first else "pk")
+        return articles.filter(featured=True) if featured_only else articles
+
+    assert listing(featured_only=True, newest_first=True) == [featured]
+    assert listing(featured_only=False, newest_first=True) == [plain, featured]
+    assert listing(featured_only=False, newest_first=False) == [featured, plain]
+    assert listing(featured_only=False, newest_first=True) == [plain, featured]
+    assert len(counted_builds) == 3
+
+
+def test_a_shape_that_depends_on_a_value_fails_the_check(settings):
+    settings.PREPARED_QUERIES_CHECK = True
+    ArticleFactory()
+
+    @prepared
+    def sneaky(pk: int):
+        articles = Article.objects.filter(pk__gte=pk)
+        return articles.filter(featured=True) if pk == 1 else articles
+
+    sneaky(pk=2)
+    with pytest.raises(PreparedQueryError, match="shape must not depend on the values"):
+        sneaky(pk=1)
+
+
+def test_what_cannot_be_prepared_is_refused():
+    with pytest.raises(PreparedQueryError, match="not <class 'float'>"):
+
+        @prepared
+        def by_float(score: float):
+            return Article.objects.all()
+
+    @prepared
+    def unused(pk: int):
+        return Article.objects.all()
+
+    @prepared
+    def transformed(text: str):
+        return Article.objects.filter(title__contains=text)  # the ORM makes it %text%
+
+    @prepared
+    def prefetching(pk: int):
+        return Article.objects.filter(pk=pk).prefetch_related("tags")
+
+    @prepared
+    def as_dicts(pk: int):
+        return Article.objects.filter(pk=pk).values("title")
+
+    with pytest.raises(PreparedQueryError, match="`pk` is not a parameter"):
+        unused(pk=1)
+    with pytest.raises(PreparedQueryError, match="`text` is not a parameter"):
+        transformed(text="rain")
+    with pytest.raises(PreparedQueryError, match="prefetch_related"):
+        prefetching(pk=1)
+    with pytest.raises(PreparedQueryError, match="values_list"):
+        as_dicts(pk=1)
+    with pytest.raises(TypeError, match="takes pk by name"):
+        unused(pk=1, other=2)
+
+
+def test_integers_past_the_database_are_what_the_orm_makes_of_them():
+    article = ArticleFactory()
+
+    @prepared
+    def exactly(pk: int):
+        return Article.objects.filter(pk=pk)
+
+    @prepared
+    def below(pk: int):
+        return Article.objects.filter(pk__lt=pk)
+
+    assert exactly(pk=2**64) == []  # no row, not an overflow error
+    assert exactly(pk=-(2**70)) == []
+    assert below(pk=2**64) == [article]  # every row
+    assert exactly(pk=article.pk) == [article]
+
+
+def test_numbers_written_in_sql_become_parameters_and_back():
+    sql = "SELECT a FROM t WHERE b = %s AND c LIKE 'x%%' AND d = 12345 LIMIT 7340 OFFSET 12345"
+    made_sql, params, made = _numbers_to_parameters(sql, ["b"], {"12345", "7340"})
+    assert made_sql == (
+        "SELECT a FROM t WHERE b = %s AND c LIKE 'x%%' AND d = %s LIMIT %s OFFSET %s"
+    )
+    assert params == ["b", 12345, 7340, 12345]
+    assert made == {1, 2, 3}
+    assert _numbers_written(made_sql, params, made) == (sql, ["b"])
+    # A number inside a longer one, a name or a decimal is not the number.
+    untouched = "SELECT x123450, 1.12345, 123456 FROM t"
+    assert _numbers_to_parameters(untouched, [], {"12345"}) == (untouched, [], set())
