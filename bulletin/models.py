@@ -2,7 +2,7 @@
 
 import html
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import reversion
 from django.conf import settings
@@ -140,43 +140,6 @@ class ArticleQuerySet(models.QuerySet):
             if user.has_perm("bulletin.view_article"):
                 return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
         return self.published()
-
-    def latest_per_section(self, per_section=5):
-        """[(section, its newest `per_section` published articles)] for every section
-        with something published, in the sections' order.
-
-        Two queries whose cost does not grow with the archive: the sections, each with
-        the publish time of its newest and its `per_section`-th newest article (read
-        from the section's listing index), then the articles at or after those times.
-        """
-        now = timezone.now()
-        published = self.published(now)
-        newest = (
-            published.filter(section=OuterRef("pk"))
-            .order_by("-publish_at", "-pk")
-            .values("publish_at")
-        )
-        sections = list(
-            Section.objects.annotate(
-                newest=Subquery(newest[:1]),
-                cutoff=Subquery(newest[per_section - 1 : per_section]),
-            ).filter(newest__isnull=False)
-        )
-        if not sections:
-            return []
-        wanted = Q()
-        for section in sections:
-            since = {"publish_at__gte": section.cutoff} if section.cutoff else {}
-            wanted |= Q(section=section.pk, **since)
-        articles = {section.pk: [] for section in sections}
-        for article in published.filter(wanted).only(*TEASER_FIELDS).order_by("-publish_at", "-pk"):
-            articles[article.section_id].append(article)
-        latest = []
-        for section in sections:
-            for article in articles[section.pk]:
-                article.section = section  # what select_related would have loaded
-            latest.append((section, articles[section.pk][:per_section]))
-        return latest
 
     def for_listing(self):
         return self.select_related("section", "author").order_by("-publish_at", "-pk")
@@ -435,6 +398,79 @@ def published_article(now: datetime, section: str, slug: str):
         .filter(section__slug=section, slug=slug)
         .order_by()
     )
+
+
+# How many of each section's newest headlines the home page shows.
+PER_SECTION = 5
+
+
+def latest_per_section():
+    """[(section, its newest PER_SECTION published articles)] for every section with
+    something published, in the sections' order.
+
+    Two queries whose cost does not grow with the archive: the sections, each with the
+    publish time of its newest and its PER_SECTION-th newest article (read from the
+    section's listing index), then the articles at or after those times."""
+    now = timezone.now()
+    sections = sections_with_news(now=now)
+    if not sections:
+        return []
+    articles = {section.pk: [] for section in sections}
+    found = newest_in_sections(
+        now=now,
+        sections=tuple(section.pk for section in sections),
+        # A section with fewer articles shows them all.
+        since=tuple(section.cutoff or EVER for section in sections),
+    )
+    for article in found:
+        articles[article.section_id].append(article)
+    latest = []
+    for section in sections:
+        for article in articles[section.pk]:
+            article.section = section  # what select_related would have loaded
+        latest.append((section, articles[section.pk][:PER_SECTION]))
+    return latest
+
+
+# Before anything was published.
+EVER = datetime(1, 1, 1, tzinfo=UTC)
+
+
+@prepared
+def sections_with_news(now: datetime):
+    """The sections with something published, each with the publish time of its newest
+    article (`newest`) and of its PER_SECTION-th newest (`cutoff`, None if fewer)."""
+    newest = (
+        Article.objects.published(now)
+        .filter(section=OuterRef("pk"))
+        .order_by("-publish_at", "-pk")
+        .values("publish_at")
+    )
+    return Section.objects.annotate(
+        newest=Subquery(newest[:1]),
+        cutoff=Subquery(newest[PER_SECTION - 1 : PER_SECTION]),
+    ).filter(newest__isnull=False)
+
+
+@prepared
+def newest_in_sections(now: datetime, sections: tuple[int, ...], since: tuple[datetime, ...]):
+    """The teasers of the published articles of each of `sections` published at or after
+    its time in `since`, newest first."""
+    wanted = Q()
+    for section, time in zip(sections, since, strict=True):
+        wanted |= Q(section=section, publish_at__gte=time)
+    return (
+        Article.objects.published(now)
+        .filter(wanted)
+        .only(*TEASER_FIELDS)
+        .order_by("-publish_at", "-pk")
+    )
+
+
+@prepared
+def featured_teasers(now: datetime):
+    """The three newest featured headlines."""
+    return Article.objects.published(now).filter(featured=True).for_teasers()[:3]
 
 
 @prepared

@@ -33,7 +33,13 @@ def slice_by_id(queryset, start, end):
 POPULAR_TAG = 1000
 
 
-def with_tag(queryset, tagged_items, tag):
+def popularity(tagged_items, tag):
+    """Not empty when `tag` has POPULAR_TAG taggings or more in `tagged_items`."""
+    taggings = tagged_items.objects.filter(tag=tag).order_by()
+    return taggings.values_list("pk", flat=True)[POPULAR_TAG - 1 : POPULAR_TAG]
+
+
+def with_tag(queryset, tagged_items, tag, popular=None):
     """`queryset.filter(tags=tag)`, read the way that costs least for this tag's size.
 
     Joined to its taggings, a list reads every tagging of the tag and sorts them: 41,000
@@ -42,10 +48,13 @@ def with_tag(queryset, tagged_items, tag):
     on: the newest twenty of a tag on one article in twenty are found in about 400
     rows. A rarer tag keeps the join, which reads at most POPULAR_TAG rows. (SQLite
     always joins; PostgreSQL's statistics tell it, this tells SQLite.) `tagged_items`
-    is the model of the taggings (TaggedArticle, TaggedJoke)."""
-    taggings = tagged_items.objects.filter(tag=tag)
-    if taggings.order_by()[POPULAR_TAG - 1 : POPULAR_TAG].exists():
-        return queryset.filter(Exists(taggings.filter(content_object=OuterRef("pk"))))
+    is the model of the taggings (TaggedArticle, TaggedJoke); `popular`, whether the tag
+    is a common one, when the caller has read it already (popularity())."""
+    if popular is None:
+        popular = popularity(tagged_items, tag).exists()
+    if popular:
+        taggings = tagged_items.objects.filter(tag=tag, content_object=OuterRef("pk"))
+        return queryset.filter(Exists(taggings))
     return queryset.filter(tags=tag)
 
 

@@ -12,30 +12,31 @@ queryset, and decorated:
     published_by_slug(now=timezone.now(), section="news", slug="rain")  # -> [Article]
 
 The first call on a database builds the queryset with stand-in values (one per argument,
-of its annotated type: int, str, datetime or date), compiles it, and remembers where each
-stand-in lands among the SQL's parameters. An int may also bound a slice, which Django
-writes into the SQL as a number (LIMIT 20 OFFSET 40): that number becomes a parameter
-too, so one compiled query serves every page. Later calls put their own values there, run
-the SQL and turn the rows into what the queryset would have returned (model instances
-with their select_related() objects and annotations, or values_list() rows) the way
-Django's own iterables do.
+of its annotated type: int, str, datetime or date, or a tuple of one of them), compiles
+it, and remembers where each stand-in lands among the SQL's parameters. An int may also
+bound a slice, which Django writes into the SQL as a number (LIMIT 20 OFFSET 40): that
+number becomes a parameter too, so one compiled query serves every page. Later calls put
+their own values there, run the SQL and turn the rows into what the queryset would have
+returned (model instances with their select_related() objects and annotations, or
+values_list() rows) the way Django's own iterables do.
 
 So the function must produce the same SQL whatever the values: they may only be compared
-with or bound a slice, never decide the query's shape (an `if` on a value, a list whose
-length depends on one). Only a bool argument may decide it: each combination of the bool
-arguments is compiled on its own. Where PREPARED_QUERIES_CHECK is on (development and
-the tests), every call also builds the queryset with its own values and fails loudly if
-the ORM would have sent other SQL or other parameters: a function that breaks the rule
-fails its tests.
+with or bound a slice, never decide the query's shape (an `if` on a value). Only a bool
+argument and the length of a tuple may decide it: each combination of them is compiled
+on its own (so a tuple's lengths must be few). Where PREPARED_QUERIES_CHECK is on
+(development and the tests), every call also builds the queryset with its own values and
+fails loudly if the ORM would have sent other SQL or other parameters: a function that
+breaks the rule fails its tests.
 """
 
 import functools
 import inspect
 import re
 import typing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models.query import (
     FlatValuesListIterable,
@@ -43,7 +44,6 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
-
 
 # The integers the databases hold (a bigint): the ORM turns a lookup past them into no
 # row or every row rather than send them.
@@ -62,9 +62,9 @@ def _stand_in(kind, number):
     if kind is str:
         return f"\x1fprepared-stand-in-{number}\x1f"
     if kind is datetime:
-        return datetime(1901, 2, 3, 4, 5, 6, 700_000 + number, tzinfo=UTC)
+        return datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC) + timedelta(microseconds=number)
     if kind is date:
-        return date(1901, 2, 3 + number)
+        return date(1901, 2, 3) + timedelta(days=number)
     raise PreparedQueryError(
         f"a prepared query's argument is int, str, datetime, date or bool, not {kind}"
     )
@@ -131,11 +131,15 @@ class _Plan:
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise PreparedQueryError(f"{name}: prefetch_related() is not prepared")
         compiler = queryset.query.get_compiler(using=self.alias)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # e.g. `pk__in=()`: no query, no row, as the ORM does
+            self.sql, self.params, self.written, self.slots = None, [], set(), []
+            return
         numbers = {str(value) for kind, value in stand_ins.values() if kind is int}
         self.sql, self.params, self.written = _numbers_to_parameters(sql, list(params), numbers)
         self.slots = []
-        for argument, (kind, stand_in) in stand_ins.items():
+        for (argument, index), (kind, stand_in) in stand_ins.items():
             adapt = _adapter(kind)
             expected = adapt(stand_in, connection)
             positions = [
@@ -143,11 +147,12 @@ class _Plan:
                 for i, param in enumerate(self.params)
                 if type(param) is type(expected) and param == expected
             ]
+            label = argument if index is None else f"{argument}[{index}]"
             if not positions:
-                raise PreparedQueryError(f"{name}: `{argument}` is not a parameter of its SQL")
-            self.slots.append((argument, adapt, positions))
+                raise PreparedQueryError(f"{name}: `{label}` is not a parameter of its SQL")
+            self.slots.append((argument, index, adapt, positions))
             if isinstance(expected, str) and expected in self.sql:
-                raise PreparedQueryError(f"{name}: `{argument}` is written into its SQL")
+                raise PreparedQueryError(f"{name}: `{label}` is written into its SQL")
 
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         if compiler.has_composite_fields(fields):
@@ -194,10 +199,13 @@ class _Plan:
         return read
 
     def run(self, values):
+        if self.sql is None:
+            return [], []
         connection = connections[self.alias]
         params = self.params.copy()
-        for argument, adapt, positions in self.slots:
-            value = adapt(values[argument], connection)
+        for argument, index, adapt, positions in self.slots:
+            value = values[argument] if index is None else values[argument][index]
+            value = adapt(value, connection)
             for position in positions:
                 params[position] = value
         with connection.cursor() as cursor:
@@ -219,35 +227,51 @@ class _Plan:
             yield row
 
 
+def _element(kind):
+    """The type of the items of `tuple[kind, ...]`, else None."""
+    arguments = typing.get_args(kind)
+    if typing.get_origin(kind) is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        return arguments[0]
+    return None
+
+
 class PreparedQuery:
     """A function returning a queryset, run as SQL compiled once per database (and per
-    combination of its bool arguments, which may decide the query's shape)."""
+    shape: each combination of its bool arguments and of its tuples' lengths)."""
 
     def __init__(self, build):
         functools.update_wrapper(self, build)
         self.build = build
         hints = typing.get_type_hints(build)
-        self.kinds = {}
-        for number, argument in enumerate(inspect.signature(build).parameters):
+        self.kinds = {}  # argument -> (its type or its items' type, whether a tuple)
+        for argument in inspect.signature(build).parameters:
             kind = hints.get(argument)
+            element = _element(kind)
+            kind = element or kind
             if kind is not bool:
-                _stand_in(kind, number)  # refuses a type it cannot stand in for
-            self.kinds[argument] = kind
-        self.shapes = [argument for argument, kind in self.kinds.items() if kind is bool]
+                _stand_in(kind, 0)  # refuses a type it cannot stand in for
+            elif element:
+                raise PreparedQueryError("a prepared query's tuple holds no bools")
+            self.kinds[argument] = (kind, element is not None)
+        self.shapes = [
+            argument for argument, (kind, many) in self.kinds.items() if kind is bool or many
+        ]
         self.model = None
-        self.plans = {}  # (database alias, the bool arguments) -> _Plan
+        self.plans = {}  # (database alias, shape) -> _Plan
 
     def __call__(self, **values):
         if values.keys() != self.kinds.keys():
             raise TypeError(f"{self.__name__}() takes {', '.join(self.kinds)} by name")
         if any(
-            kind is int and not _INT_MIN <= int(values[argument]) <= _INT_MAX
-            for argument, kind in self.kinds.items()
+            not _INT_MIN <= int(value) <= _INT_MAX
+            for argument, (kind, many) in self.kinds.items()
+            if kind is int
+            for value in (values[argument] if many else [values[argument]])
         ):
             # Past what the database holds: the ORM knows what each lookup makes of it
             # (no row for `pk=`, every row for `pk__lt=`).
             return list(self.build(**values))
-        shape = tuple(bool(values[argument]) for argument in self.shapes)
+        shape = tuple(self._shape_of(argument, values[argument]) for argument in self.shapes)
         plan = self.plans.get((router.db_for_read(self.model), shape)) if self.model else None
         if plan is None:
             plan = self._prepare(values, shape)
@@ -256,14 +280,20 @@ class PreparedQuery:
             self._check(plan, values, params)
         return results
 
+    def _shape_of(self, argument, value):
+        return len(value) if self.kinds[argument][1] else bool(value)
+
     def _prepare(self, values, shape):
-        stand_ins = {
-            argument: (kind, _stand_in(kind, number))
-            for number, (argument, kind) in enumerate(self.kinds.items())
-            if kind is not bool
-        }
-        arguments = {argument: value for argument, (_, value) in stand_ins.items()}
-        arguments.update((argument, values[argument]) for argument in self.shapes)
+        stand_ins, arguments, number = {}, {}, 0
+        for argument, (kind, many) in self.kinds.items():
+            if kind is bool:
+                arguments[argument] = values[argument]
+                continue
+            for index in range(len(values[argument])) if many else [None]:
+                stand_ins[argument, index] = (kind, _stand_in(kind, number))
+                number += 1
+            items = [value for (name, _), (_, value) in stand_ins.items() if name == argument]
+            arguments[argument] = tuple(items) if many else items[0]
         queryset = self.build(**arguments)
         plan = _Plan(queryset, stand_ins, self.__name__)
         self.model = queryset.model
@@ -279,12 +309,17 @@ class PreparedQuery:
     def _check(self, plan, values, params):
         """Fail if the ORM, given these values, would have sent other SQL or parameters."""
         queryset = self.build(**values)
-        sql, expected = queryset.query.get_compiler(using=queryset.db).as_sql()
-        ours, ours_params = _numbers_written(plan.sql, params, plan.written)
+        try:
+            sql, expected = queryset.query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:
+            sql, expected = None, []
+        ours, ours_params = (
+            _numbers_written(plan.sql, params, plan.written) if plan.sql else (None, [])
+        )
         # Django leaves out "OFFSET 0"; the prepared SQL keeps it as a parameter.
         if (sql, list(expected)) not in (
             (ours, ours_params),
-            (ours.replace(" OFFSET 0", ""), ours_params),
+            (ours and ours.replace(" OFFSET 0", ""), ours_params),
         ):
             raise PreparedQueryError(
                 f"{self.__name__}: the SQL prepared differs from the ORM's for {values!r}: "

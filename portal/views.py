@@ -9,24 +9,23 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Min, Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
-from taggit.models import Tag
 
-from bulletin.models import Article, TaggedArticle
+from bulletin.models import featured_teasers, latest_per_section
 from jokes import ratelimit, visitors
-from jokes.models import Joke, JokeOfTheDay, TaggedJoke, new_status_token
+from jokes.models import Joke, JokeOfTheDay, best_jokes, new_status_token
 from jokes.views import mark_my_votes
 
-from . import search
+from . import queries, search
 from .forms import ContributionForm, JokeSubmissionForm, SearchForm
 from .models import Contribution
-from .paging import UncountedPaginator, slice_by_id, with_tag
+from .paging import PreparedPages, UncountedPaginator
 from .services import notify_moderators
 
 logger = logging.getLogger(__name__)
@@ -36,16 +35,12 @@ class HomeView(TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
-        articles = Article.objects.published()
-        featured = list(articles.filter(featured=True).for_teasers()[:3])
-        sections = articles.latest_per_section(per_section=5)
+        now = timezone.now()
+        featured = featured_teasers(now=now)
+        sections = latest_per_section()
         safe_mode = visitors.safe_mode(self.request)
         joke_of_the_day = JokeOfTheDay.for_date(timezone.localdate())
-        top_jokes = list(
-            Joke.objects.for_visitor(safe_mode)
-            .select_related("category")
-            .order_by("-score", "-published_at")[:5]
-        )
+        top_jokes = best_jokes(now=now, safe=safe_mode, offset=0, limit=5)
         mark_my_votes(self.request, [j for j in [joke_of_the_day, *top_jokes] if j])
         return super().get_context_data(
             featured=featured,
@@ -67,16 +62,21 @@ class TagDetailView(ListView):
     paginator_class = UncountedPaginator
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return with_tag(Article.objects.published(), TaggedArticle, self.tag).for_teasers()
+        found = queries.tag_by_slug(slug=self.kwargs["slug"])
+        if not found:
+            raise Http404(_("No tag found matching the query"))
+        self.tag = found[0]
+        popular = bool(queries.popular_in_articles(tag=self.tag.pk))
+        return PreparedPages(
+            queries.tagged_teasers, now=timezone.now(), tag=self.tag.pk, popular=popular
+        )
 
     def get_context_data(self, **kwargs):
-        jokes = slice_by_id(
-            with_tag(
-                Joke.objects.for_visitor(visitors.safe_mode(self.request)), TaggedJoke, self.tag
-            ).for_listing(),
-            0,
-            20,
+        jokes = queries.tagged_jokes(
+            now=timezone.now(),
+            safe=visitors.safe_mode(self.request),
+            tag=self.tag.pk,
+            popular=bool(queries.popular_in_jokes(tag=self.tag.pk)),
         )
         jokes = mark_my_votes(self.request, jokes)
         context = super().get_context_data(

@@ -149,6 +149,22 @@ def test_each_combination_of_bool_arguments_is_compiled_on_its_own(counted_build
     assert len(counted_builds) == 3
 
 
+def test_a_tuple_is_compiled_once_for_each_length(counted_builds, django_assert_num_queries):
+    first, second, third = ArticleFactory(), ArticleFactory(), ArticleFactory()
+
+    @prepared
+    def chosen(ids: tuple[int, ...], titles: tuple[str, ...]):
+        counted_builds.append(len(ids))
+        return Article.objects.filter(pk__in=ids).exclude(title__in=titles).order_by("pk")
+
+    assert chosen(ids=(first.pk,), titles=()) == [first]
+    assert chosen(ids=(first.pk, third.pk), titles=(third.title,)) == [first]
+    assert chosen(ids=(second.pk, third.pk), titles=("x",)) == [second, third]
+    assert counted_builds == [1, 2]
+    with django_assert_num_queries(0):  # an empty IN: no query, no row, as with the ORM
+        assert chosen(ids=(), titles=()) == []
+
+
 def test_a_shape_that_depends_on_a_value_fails_the_check(settings):
     settings.PREPARED_QUERIES_CHECK = True
     ArticleFactory()

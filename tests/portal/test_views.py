@@ -3,7 +3,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
+from jokes.models import Joke
+from portal import paging, queries
 from tests.factories import ArticleFactory, JokeFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,34 @@ def test_tag_page_lists_published_articles_with_the_tag(client, django_assert_nu
     ArticleFactory.create_batch(10, tags=["rivers", "other"])
     with django_assert_num_queries(6):
         client.get(url)
+
+
+def test_tag_page_reads_a_common_tag_the_other_way_to_the_same_items(client, monkeypatch):
+    """A tag with POPULAR_TAG taggings or more is read down the lists' own indexes
+    (portal/paging.py, with_tag): the page shows what the rarer tag's way shows."""
+    for n in range(4):
+        ArticleFactory(title=f"Boat {n}", tags=["boats"])
+        JokeFactory(text=f"A boat joke {n}", tags=["boats"])
+    ArticleFactory(title="Draft boat", tags=["boats"], draft=True)
+    JokeFactory(text="A pending boat joke", tags=["boats"], status=Joke.Status.PENDING)
+    url = reverse("portal:tag-detail", kwargs={"slug": "boats"})
+
+    def shown():
+        html = client.get(url).content.decode()
+        return [line for line in html.splitlines() if "Boat " in line or "boat joke" in line]
+
+    rare = shown()
+    monkeypatch.setattr(paging, "POPULAR_TAG", 3)
+    queries.popular_in_articles.forget()
+    queries.popular_in_jokes.forget()
+    try:
+        assert queries.popular_in_articles(tag=Tag.objects.get(slug="boats").pk)
+        assert shown() == rare
+    finally:
+        monkeypatch.undo()
+        queries.popular_in_articles.forget()
+        queries.popular_in_jokes.forget()
+    assert len(rare) == 8 and not any("Draft" in line or "pending" in line for line in rare)
 
 
 def test_tag_page_with_a_chinese_tag(client):

@@ -1,0 +1,46 @@
+"""The prepared queries (portal/prepared.py) of the pages that read both apps: a tag's
+page reads its headlines and its jokes."""
+
+from datetime import datetime
+
+from taggit.models import Tag
+
+from bulletin.models import Article, TaggedArticle
+from jokes.models import Joke, TaggedJoke
+
+from .paging import popularity, slice_by_id, with_tag
+from .prepared import prepared
+
+# A tag's page shows at most this many of its jokes (its headlines are paginated).
+TAG_JOKES = 20
+
+
+@prepared
+def tag_by_slug(slug: str):
+    return Tag.objects.filter(slug=slug).order_by()
+
+
+@prepared
+def popular_in_articles(tag: int):
+    """Not empty when the tag is a common one among articles (paging.with_tag)."""
+    return popularity(TaggedArticle, tag)
+
+
+@prepared
+def popular_in_jokes(tag: int):
+    """Not empty when the tag is a common one among jokes (paging.with_tag)."""
+    return popularity(TaggedJoke, tag)
+
+
+@prepared
+def tagged_teasers(now: datetime, tag: int, popular: bool, offset: int, limit: int):
+    """A page of the tag's published headlines, newest first (for PreparedPages)."""
+    articles = with_tag(Article.objects.published(now), TaggedArticle, tag, popular)
+    return slice_by_id(articles.for_teasers(), offset, offset + limit)
+
+
+@prepared
+def tagged_jokes(now: datetime, safe: bool, tag: int, popular: bool):
+    """The tag's newest TAG_JOKES jokes as a visitor sees them."""
+    jokes = with_tag(Joke.objects.for_visitor(safe, now), TaggedJoke, tag, popular)
+    return slice_by_id(jokes.for_listing(), 0, TAG_JOKES)
