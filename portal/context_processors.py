@@ -1,7 +1,12 @@
+from functools import lru_cache
+from types import SimpleNamespace
+
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import Exists, OuterRef
+from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from bulletin.models import Article, Section
 from jokes.models import Category
@@ -15,7 +20,7 @@ def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "nav_sections": SimpleLazyObject(header_sections),
-        "vote_labels": SimpleLazyObject(vote_labels),
+        "vote_labels": vote_labels(get_language()),
     }
 
 
@@ -37,13 +42,22 @@ def joke_categories():
     return pagecache.shared("joke-categories", lambda: list(Category.objects.only("name", "slug")))
 
 
-def vote_labels():
-    """The words of a vote form (includes/vote_form.html), translated once a page:
-    a list of twenty jokes asked for each of them twenty times."""
-    return {
-        "up": gettext("Vote up"),
-        "up_title": gettext("Funny: vote up (press again to take it back)"),
-        "down": gettext("Vote down"),
-        "down_title": gettext("Not funny: vote down (press again to take it back)"),
-        "score": gettext("Score"),
-    }
+@lru_cache(maxsize=64)
+def vote_labels(language):  # language: part of the key only
+    """The words of a vote form (includes/jokes.html), translated once per language:
+    a list of twenty jokes asks for each of them twenty times. Attributes, not a lazy
+    dict: Jinja looks a name up as an attribute first, and a dict's miss raised and
+    caught an exception for every word of every form."""
+    return SimpleNamespace(
+        up=gettext("Vote up"),
+        up_title=gettext("Funny: vote up (press again to take it back)"),
+        down=gettext("Vote down"),
+        down_title=gettext("Not funny: vote down (press again to take it back)"),
+        score=gettext("Score"),
+    )
+
+
+@receiver(setting_changed)
+def forget_vote_labels(setting, **kwargs):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        vote_labels.cache_clear()
