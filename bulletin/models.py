@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -365,18 +366,29 @@ class Article(models.Model):
         self.save(update_fields=["status", "updated_at"])
 
     def get_previous_in_section(self):
-        return self._in_section(previous_in_section)
+        return self._in_section(previous_in_section, "previous_found")
 
     def get_next_in_section(self):
-        return self._in_section(next_in_section)
+        return self._in_section(next_in_section, "next_found")
 
-    def _in_section(self, neighbour):
-        """The neighbour's title and slug; its section is this one's (no join to read it
-        again)."""
-        found = neighbour(
-            now=timezone.now(), section=self.section_id, publish_at=self.publish_at, pk=self.pk
-        )
-        for article in found:
+    def _in_section(self, neighbour, loaded):
+        """The neighbour's title and slug, as published_article() read them with this
+        article, or else in a query of its own; its section is this one's (no join to
+        read it again)."""
+        if hasattr(self, loaded):
+            found = getattr(self, loaded)
+            found = found and [
+                Article.from_db(
+                    self._state.db,
+                    ["id", "title", "slug", "section_id"],
+                    [found["id"], found["title"], found["slug"], self.section_id],
+                )
+            ]
+        else:
+            found = neighbour(
+                now=timezone.now(), section=self.section_id, publish_at=self.publish_at, pk=self.pk
+            )
+        for article in found or []:
             article.section = self.section
         return found[0] if found else None
 
@@ -391,11 +403,24 @@ class Article(models.Model):
 
 @prepared
 def published_article(now: datetime, section: str, slug: str):
-    """The published article at this address, with its section and author."""
+    """The published article at this address, with its section and author, and the
+    id, title and slug of its neighbours in the section (`previous_found`,
+    `next_found`: two queries less for its page; on PostgreSQL each costs a round
+    trip)."""
+
+    def neighbour(condition, ordering):
+        outer = condition(OuterRef("publish_at"), OuterRef("pk"))
+        found = _neighbours(now, OuterRef("section_id"), outer, ordering)
+        return Subquery(found.values(json=JSONObject(id="id", title="title", slug="slug"))[:1])
+
     return (
         Article.objects.published(now)
         .select_related("section", "author")
         .filter(section__slug=section, slug=slug)
+        .annotate(
+            previous_found=neighbour(_older, OLDER_FIRST),
+            next_found=neighbour(_newer, NEWER_FIRST),
+        )
         .order_by()
     )
 
@@ -497,26 +522,37 @@ def article_tags(pk: int):
     return Article(pk=pk).tags.all()
 
 
-def _neighbour(now, section, condition, ordering):
-    """The first published article of `section` past `condition` in `ordering`."""
-    return (
-        Article.objects.published(now)
-        .filter(condition, section_id=section)
-        .order_by(*ordering)
-        .only("title", "slug", "section_id")[:1]
-    )
+# Before (after) an article in its section's order: the first condition is a range the
+# section's listing index starts from; without it, PostgreSQL read the section from
+# its oldest article up (24 ms at 100,000) when the times came from the outer query.
+
+
+def _older(publish_at, pk):
+    return Q(publish_at__lte=publish_at) & (Q(publish_at__lt=publish_at) | Q(pk__lt=pk))
+
+
+def _newer(publish_at, pk):
+    return Q(publish_at__gte=publish_at) & (Q(publish_at__gt=publish_at) | Q(pk__gt=pk))
+
+
+OLDER_FIRST, NEWER_FIRST = ("-publish_at", "-pk"), ("publish_at", "pk")
+
+
+def _neighbours(now, section, condition, ordering):
+    """The published articles of `section` past `condition`, in `ordering`."""
+    return Article.objects.published(now).filter(condition, section_id=section).order_by(*ordering)
 
 
 @prepared
 def previous_in_section(now: datetime, section: int, publish_at: datetime, pk: int):
-    older = Q(publish_at__lt=publish_at) | Q(publish_at=publish_at, pk__lt=pk)
-    return _neighbour(now, section, older, ("-publish_at", "-pk"))
+    older = _neighbours(now, section, _older(publish_at, pk), OLDER_FIRST)
+    return older.only("title", "slug", "section_id")[:1]
 
 
 @prepared
 def next_in_section(now: datetime, section: int, publish_at: datetime, pk: int):
-    newer = Q(publish_at__gt=publish_at) | Q(publish_at=publish_at, pk__gt=pk)
-    return _neighbour(now, section, newer, ("publish_at", "pk"))
+    newer = _neighbours(now, section, _newer(publish_at, pk), NEWER_FIRST)
+    return newer.only("title", "slug", "section_id")[:1]
 
 
 # Related headlines are chosen among the articles last given one of an article's tags.

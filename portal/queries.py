@@ -3,6 +3,7 @@ page reads its headlines and its jokes."""
 
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef
 from taggit.models import Tag
 
 from bulletin.models import Article, TaggedArticle
@@ -17,19 +18,16 @@ TAG_JOKES = 20
 
 @prepared
 def tag_by_slug(slug: str):
-    return Tag.objects.filter(slug=slug).order_by()
-
-
-@prepared
-def popular_in_articles(tag: int):
-    """Not empty when the tag is a common one among articles (paging.with_tag)."""
-    return popularity(TaggedArticle, tag)
-
-
-@prepared
-def popular_in_jokes(tag: int):
-    """Not empty when the tag is a common one among jokes (paging.with_tag)."""
-    return popularity(TaggedJoke, tag)
+    """The tag, with whether it is a common one among articles and among jokes
+    (`popular_in_articles`, `popular_in_jokes`: paging.with_tag)."""
+    return (
+        Tag.objects.filter(slug=slug)
+        .annotate(
+            popular_in_articles=Exists(popularity(TaggedArticle, OuterRef("pk"))),
+            popular_in_jokes=Exists(popularity(TaggedJoke, OuterRef("pk"))),
+        )
+        .order_by()
+    )
 
 
 @prepared

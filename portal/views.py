@@ -66,9 +66,11 @@ class TagDetailView(ListView):
         if not found:
             raise Http404(_("No tag found matching the query"))
         self.tag = found[0]
-        popular = bool(queries.popular_in_articles(tag=self.tag.pk))
         return PreparedPages(
-            queries.tagged_teasers, now=timezone.now(), tag=self.tag.pk, popular=popular
+            queries.tagged_teasers,
+            now=timezone.now(),
+            tag=self.tag.pk,
+            popular=self.tag.popular_in_articles,
         )
 
     def get_context_data(self, **kwargs):
@@ -76,7 +78,7 @@ class TagDetailView(ListView):
             now=timezone.now(),
             safe=visitors.safe_mode(self.request),
             tag=self.tag.pk,
-            popular=bool(queries.popular_in_jokes(tag=self.tag.pk)),
+            popular=self.tag.popular_in_jokes,
         )
         jokes = mark_my_votes(self.request, jokes)
         context = super().get_context_data(

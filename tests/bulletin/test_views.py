@@ -278,7 +278,40 @@ def test_article_query_count(client, django_assert_num_queries, section):
         for _ in range(10):
             ArticleFactory(section=section, tags=["a", "b"])
 
-    # article, its tags, previous, next, related, sections for the header
+    # article (with its neighbours), its tags, related, sections for the header
     assert_queries_do_not_grow(
-        client, django_assert_num_queries, article.get_absolute_url, 6, add_more
+        client, django_assert_num_queries, article.get_absolute_url, 4, add_more
     )
+
+
+def test_article_links_its_published_neighbours_in_its_section(client, section):
+    now = timezone.now()
+
+    def article(title, days_ago, **fields):
+        return ArticleFactory(
+            title=title, section=fields.pop("section", section),
+            publish_at=now - timedelta(days=days_ago), **fields,
+        )  # fmt: skip
+
+    oldest = article("Oldest", 9)
+    article("Older draft", 8, draft=True)
+    article("Elsewhere", 7, section=SectionFactory())
+    middle = article("Middle", 6)
+    article("Expired", 5, expires_at=now - timedelta(days=1))
+    newest = article("Newest", 4)
+    article("Scheduled", -1)
+    twin = article("Twin of newest", 4)  # the same time: the id orders them
+
+    def neighbours(item):
+        response = client.get(item.get_absolute_url())
+        return response.context["previous_article"], response.context["next_article"]
+
+    assert neighbours(middle) == (oldest, newest)
+    assert neighbours(oldest) == (None, middle)
+    assert neighbours(newest) == (middle, twin)
+    assert neighbours(twin) == (newest, None)
+    previous, following = neighbours(middle)
+    assert (previous.title, following.title) == ("Oldest", "Newest")
+    html = client.get(middle.get_absolute_url()).content.decode()
+    assert f'rel="prev" href="{oldest.get_absolute_url()}"' in html
+    assert f'rel="next" href="{newest.get_absolute_url()}"' in html

@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import Tag
 
 from jokes.models import Joke
 from portal import paging, queries
@@ -58,15 +57,15 @@ def test_tag_page_lists_published_articles_with_the_tag(client, django_assert_nu
     ArticleFactory(title="Tagged draft", tags=["rivers"], draft=True)
     ArticleFactory(title="Untagged", tags=["other"])
     url = reverse("portal:tag-detail", kwargs={"slug": "rivers"})
-    # tag; per kind, whether the tag is a common one (portal/paging.py, with_tag) and the
-    # list (never a count); sections for the header
-    with django_assert_num_queries(6):
+    # tag, with whether it is a common one (portal/paging.py, with_tag) per kind; per
+    # kind, the list (never a count); sections for the header
+    with django_assert_num_queries(4):
         response = client.get(url)
     html = response.content.decode()
     assert "Tagged public" in html
     assert "Tagged draft" not in html and "Untagged" not in html
     ArticleFactory.create_batch(10, tags=["rivers", "other"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(url)
 
 
@@ -86,15 +85,15 @@ def test_tag_page_reads_a_common_tag_the_other_way_to_the_same_items(client, mon
 
     rare = shown()
     monkeypatch.setattr(paging, "POPULAR_TAG", 3)
-    queries.popular_in_articles.forget()
-    queries.popular_in_jokes.forget()
+    queries.tag_by_slug.forget()
     try:
-        assert queries.popular_in_articles(tag=Tag.objects.get(slug="boats").pk)
+        tag = queries.tag_by_slug(slug="boats")[0]
+        assert tag.popular_in_articles and tag.popular_in_jokes
         assert shown() == rare
     finally:
         monkeypatch.undo()
-        queries.popular_in_articles.forget()
-        queries.popular_in_jokes.forget()
+        queries.tag_by_slug.forget()
+    assert not queries.tag_by_slug(slug="boats")[0].popular_in_articles
     assert len(rare) == 8 and not any("Draft" in line or "pending" in line for line in rare)
 
 
