@@ -2,6 +2,7 @@
 full-text search alike (the suite runs on both), with a substring fallback for text
 written without spaces."""
 
+import html
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -10,10 +11,15 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bulletin.models import Article
 from jokes.models import Joke
 from portal import search
+from richtext.sanitize import sanitize_html
 from tests.factories import ArticleFactory, CategoryFactory, JokeFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -495,3 +501,43 @@ def test_the_window_of_newest_matches_is_taken_after_the_filters(monkeypatch):
     # Safe mode off: the flagged jokes are the newest three.
     unsafe = search.find("walrus", category=puns, safe_mode=False).hits
     assert old_joke.pk not in [hit.pk for hit in unsafe] and len(unsafe) == 3
+
+
+# plain_text() strips the tags of sanitised HTML with a regular expression: it must read
+# what Django's strip_tags (an HTML parser) reads there.
+
+
+HTML_PIECES = (
+    "<p>", "</p>", "<b>", "</b>", "<a href=\"https://x.example/?q=1&amp;r=2\">", "</a>",
+    '<img alt="a>b" src="/media/x.png">', "<br>", "&amp;", "&lt;", "&gt;", "&nbsp;",
+    "&#233;", "<", ">", "\"", "'", "<!--", "-->", "<script>", "</script>",
+    "<table><tr><td>", "</td></tr></table>", "<h2 title='x>y'>", "</h2>", "\n", "é", "中文",
+)  # fmt: skip
+
+
+def parsed_plain_text(value):
+    return html.unescape(strip_tags((value or "").replace("<", " <")))
+
+
+MARKUP = [
+    '<p>Rain &amp; <strong>wind</strong></p><p title="a > b">next</p>',
+    "<p>1 &lt; 2 &gt; 0</p><ul><li>one</li><li>two</li></ul>",
+    '<a href="https://example.com/?a=1&amp;b=2" title=\'it"s\'>link</a> &nbsp;tail',
+    '<script>alert(1)</script><!-- comment --><p onclick="x()">kept</p>',
+    "<p>unclosed <em>tags<p>and <b>&#x1F600; &eacute;</b>",
+    "plain text, no markup at all",
+    "",
+]
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+def test_plain_text_of_sanitised_html_is_what_an_html_parser_reads(markup):
+    clean = sanitize_html(markup)
+    assert search.plain_text(clean) == parsed_plain_text(clean)
+
+
+@given(st.lists(st.one_of(st.text(max_size=12), st.sampled_from(list(HTML_PIECES))), max_size=25))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_plain_text_agrees_with_the_parser_on_random_sanitised_markup(pieces):
+    clean = sanitize_html("".join(pieces))
+    assert search.plain_text(clean) == parsed_plain_text(clean)
