@@ -12,26 +12,27 @@ queryset, and decorated:
     published_by_slug(now=timezone.now(), section="news", slug="rain")  # -> [Article]
 
 The first call on a database builds the queryset with stand-in values (one per argument,
-of its annotated type: int, str, datetime or date, or a tuple of one of them), compiles
-it, and remembers where each stand-in lands among the SQL's parameters. An int may also
-bound a slice, which Django writes into the SQL as a number (LIMIT 20 OFFSET 40): that
-number becomes a parameter too, so one compiled query serves every page. Later calls put
-their own values there, run the SQL and turn the rows into what the queryset would have
-returned (model instances with their select_related() objects and annotations, or
-values_list() rows) the way Django's own iterables do.
+of its annotated type: int, str, datetime or date, a tuple of one of them, or one of
+them or None), compiles it, and remembers where each stand-in lands among the SQL's
+parameters. An int may also bound a slice, which Django writes into the SQL as a number
+(LIMIT 20 OFFSET 40): that number becomes a parameter too, so one compiled query serves
+every page. Later calls put their own values there, run the SQL and turn the rows into
+what the queryset would have returned (model instances with their select_related()
+objects and annotations, or values_list() rows) the way Django's own iterables do.
 
 So the function must produce the same SQL whatever the values: they may only be compared
 with or bound a slice, never decide the query's shape (an `if` on a value). Only a bool
-argument and the length of a tuple may decide it: each combination of them is compiled
-on its own (so a tuple's lengths must be few). Where PREPARED_QUERIES_CHECK is on
-(development and the tests), every call also builds the queryset with its own values and
-fails loudly if the ORM would have sent other SQL or other parameters: a function that
-breaks the rule fails its tests.
+argument, the length of a tuple and whether an optional argument is None may decide it:
+each combination of them is compiled on its own (so a tuple's lengths must be few).
+Where PREPARED_QUERIES_CHECK is on (development and the tests), every call also builds
+the queryset with its own values and fails loudly if the ORM would have sent other SQL
+or other parameters: a function that breaks the rule fails its tests.
 """
 
 import functools
 import inspect
 import re
+import types
 import typing
 from datetime import UTC, date, datetime, timedelta
 
@@ -164,16 +165,10 @@ class _Plan:
             self.rows_to_results = self._model_reader(compiler)
         elif iterable is FlatValuesListIterable:
             self.rows_to_results = lambda rows: [row[0] for row in rows]
-        elif iterable is ValuesListIterable and self._values_in_order(queryset):
+        elif iterable is ValuesListIterable:  # Django 5.2 selects the fields in their order
             self.rows_to_results = lambda rows: [tuple(row) for row in rows]
         else:
-            raise PreparedQueryError(f"{name}: only models and simple values_list() are prepared")
-
-    @staticmethod
-    def _values_in_order(queryset):
-        query = queryset.query
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        return not queryset._fields or list(queryset._fields) == names
+            raise PreparedQueryError(f"{name}: only models and values_list() are prepared")
 
     def _model_reader(self, compiler):
         """Rows to instances, as Django's ModelIterable makes them."""
@@ -227,46 +222,61 @@ class _Plan:
             yield row
 
 
-def _element(kind):
-    """The type of the items of `tuple[kind, ...]`, else None."""
+def _form(kind):
+    """(the type of the values, "one", "tuple" for `tuple[type, ...]` or "optional" for
+    `type | None`)."""
     arguments = typing.get_args(kind)
-    if typing.get_origin(kind) is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
-        return arguments[0]
-    return None
+    origin = typing.get_origin(kind)
+    if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        return arguments[0], "tuple"
+    if (
+        origin in (typing.Union, types.UnionType)
+        and len(arguments) == 2
+        and type(None) in arguments
+    ):
+        return next(argument for argument in arguments if argument is not type(None)), "optional"
+    return kind, "one"
 
 
 class PreparedQuery:
     """A function returning a queryset, run as SQL compiled once per database (and per
-    shape: each combination of its bool arguments and of its tuples' lengths)."""
+    shape: each combination of its bool arguments, its tuples' lengths and which of its
+    optional arguments are None)."""
 
     def __init__(self, build):
         functools.update_wrapper(self, build)
         self.build = build
         hints = typing.get_type_hints(build)
-        self.kinds = {}  # argument -> (its type or its items' type, whether a tuple)
+        self.kinds = {}  # argument -> (the type of its values, its form: see _form())
         for argument in inspect.signature(build).parameters:
-            kind = hints.get(argument)
-            element = _element(kind)
-            kind = element or kind
+            kind, form = _form(hints.get(argument))
             if kind is not bool:
                 _stand_in(kind, 0)  # refuses a type it cannot stand in for
-            elif element:
-                raise PreparedQueryError("a prepared query's tuple holds no bools")
-            self.kinds[argument] = (kind, element is not None)
+            elif form != "one":
+                raise PreparedQueryError("a prepared query's bool is neither in a tuple nor None")
+            self.kinds[argument] = (kind, form)
         self.shapes = [
-            argument for argument, (kind, many) in self.kinds.items() if kind is bool or many
+            argument
+            for argument, (kind, form) in self.kinds.items()
+            if kind is bool or form != "one"
         ]
         self.model = None
         self.plans = {}  # (database alias, shape) -> _Plan
+
+    def _values(self, argument, value):
+        form = self.kinds[argument][1]
+        if form == "tuple":
+            return value
+        return [] if form == "optional" and value is None else [value]
 
     def __call__(self, **values):
         if values.keys() != self.kinds.keys():
             raise TypeError(f"{self.__name__}() takes {', '.join(self.kinds)} by name")
         if any(
             not _INT_MIN <= int(value) <= _INT_MAX
-            for argument, (kind, many) in self.kinds.items()
+            for argument, (kind, _form) in self.kinds.items()
             if kind is int
-            for value in (values[argument] if many else [values[argument]])
+            for value in self._values(argument, values[argument])
         ):
             # Past what the database holds: the ORM knows what each lookup makes of it
             # (no row for `pk=`, every row for `pk__lt=`).
@@ -281,19 +291,23 @@ class PreparedQuery:
         return results
 
     def _shape_of(self, argument, value):
-        return len(value) if self.kinds[argument][1] else bool(value)
+        kind, form = self.kinds[argument]
+        if form == "tuple":
+            return len(value)
+        return value is None if form == "optional" else bool(value)
 
     def _prepare(self, values, shape):
         stand_ins, arguments, number = {}, {}, 0
-        for argument, (kind, many) in self.kinds.items():
-            if kind is bool:
+        for argument, (kind, form) in self.kinds.items():
+            if kind is bool or (form == "optional" and values[argument] is None):
                 arguments[argument] = values[argument]
                 continue
-            for index in range(len(values[argument])) if many else [None]:
+            made = []
+            for index in range(len(values[argument])) if form == "tuple" else [None]:
                 stand_ins[argument, index] = (kind, _stand_in(kind, number))
+                made.append(stand_ins[argument, index][1])
                 number += 1
-            items = [value for (name, _), (_, value) in stand_ins.items() if name == argument]
-            arguments[argument] = tuple(items) if many else items[0]
+            arguments[argument] = tuple(made) if form == "tuple" else made[0]
         queryset = self.build(**arguments)
         plan = _Plan(queryset, stand_ins, self.__name__)
         self.model = queryset.model

@@ -19,16 +19,20 @@ SQL and regex metacharacters are separators, never syntax.
 import html
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Case, F, FloatField, Q, Value, When
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from bulletin.models import Article
 from jokes.models import Joke
+
+from .prepared import prepared
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
@@ -109,49 +113,70 @@ def matching(queryset, q, any_word=False):
     words = words_of(q)
     if not words:
         return queryset.none()
-    searched = SEARCHED[queryset.model]
     if needs_substring(words):
-        return _substring(queryset, words, searched, any_word)
-    if connections[queryset.db].vendor == "postgresql":
-        return _postgres(queryset, words, any_word)
-    return _sqlite(queryset, words, searched, any_word)
+        return _substring(queryset, words, SEARCHED[queryset.model], any_word)
+    terms = search_terms(words, any_word)
+    floor = oldest_candidate(newest_matches(queryset, terms, any_word))
+    return ranked_matches(queryset, terms, any_word, floor)
 
 
-def _postgres(queryset, words, any_word):
-    if any_word:
-        query = SearchQuery(words[0], config=POSTGRES_CONFIG, search_type="plain")
-        for word in words[1:]:
-            query |= SearchQuery(word, config=POSTGRES_CONFIG, search_type="plain")
-    else:
-        query = SearchQuery(" ".join(words), config=POSTGRES_CONFIG, search_type="plain")
-    matches = queryset.filter(search_vector=query)
-    floor = oldest_candidate(matches.order_by("-pk"))
-    if floor is not None:
-        matches = matches.filter(pk__gte=floor)
-    return matches.annotate(search_rank=SearchRank(F("search_vector"), query)).order_by(
-        "-search_rank", "-pk"
-    )
+def _vendor(model):
+    return connections[router.db_for_read(model)].vendor
 
 
-def _sqlite(queryset, words, searched, any_word):
-    fts = searched.fts_table
+def search_terms(words, any_word):
+    """What the database's engine is given to search for `words`, as one parameter.
+
+    Words hold only letters and digits (words_of()): quoted for SQLite's FTS5 they are
+    plain terms; for PostgreSQL's to_tsquery "|" joins them, and plainto_tsquery
+    reads them as plain text (so neither gives them any syntax)."""
+    if _vendor(Article) == "postgresql":
+        return (" | " if any_word else " ").join(words)
+    return (" OR " if any_word else " AND ").join(f'"{word}"' for word in words)
+
+
+def _matches(queryset, terms, any_word):
+    if _vendor(queryset.model) == "postgresql":
+        # plainto_tsquery for every word; to_tsquery of "a | b" for any of them.
+        search_type = "raw" if any_word else "plain"
+        query = SearchQuery(terms, config=POSTGRES_CONFIG, search_type=search_type)
+        return queryset.filter(search_vector=query), query
+    fts = SEARCHED[queryset.model].fts_table
     table = queryset.model._meta.db_table
-    weights = ", ".join(str(weight) for weight in searched.fields.values())
-    # Each word quoted: FTS5 reads it as a plain term (words hold only letters and
-    # digits, so no quote can end the string early).
-    match = (" OR " if any_word else " AND ").join(f'"{word}"' for word in words)
-    matches = queryset.extra(  # noqa: S610 - only our table names; the query is a parameter
+    return queryset.extra(  # noqa: S610 - only our table names; the terms are a parameter
         tables=[fts],
         # "+" keeps SQLite from reading the rows first and searching the index for
         # each: the index finds the matches, newest first, then each row is read by
         # its id and checked against the queryset's conditions.
         where=[f"{table}.id = +{fts}.rowid", f"{fts} MATCH %s"],
-        params=[match],
-    )
-    floor = oldest_candidate(matches.extra(order_by=[f"-{fts}.rowid"]))
+        params=[terms],
+    ), None
+
+
+def newest_matches(queryset, terms, any_word):
+    """The matches of `queryset` for `terms` (search_terms()), newest first."""
+    matches, _query = _matches(queryset, terms, any_word)
+    if _vendor(queryset.model) == "postgresql":
+        return matches.order_by("-pk")
+    fts = SEARCHED[queryset.model].fts_table
+    return matches.extra(order_by=[f"-{fts}.rowid"])  # noqa: S610 - our table's name
+
+
+def ranked_matches(queryset, terms, any_word, floor):
+    """The matches of `queryset` for `terms` with ids from `floor` (oldest_candidate();
+    None: all), best first, annotated with `search_rank`."""
+    matches, query = _matches(queryset, terms, any_word)
+    if query is not None:  # PostgreSQL
+        if floor is not None:
+            matches = matches.filter(pk__gte=floor)
+        rank = SearchRank(F("search_vector"), query)
+        return matches.annotate(search_rank=rank).order_by("-search_rank", "-pk")
+    searched = SEARCHED[queryset.model]
+    fts = searched.fts_table
     if floor is not None:
         # A floor the index reads; a list of ids would make SQLite search it once for each.
         matches = matches.extra(where=[f"{fts}.rowid >= %s"], params=[floor])  # noqa: S610
+    weights = ", ".join(str(weight) for weight in searched.fields.values())
     # bm25() is smaller for better matches.
     return matches.extra(  # noqa: S610 - only our table name and the columns' weights
         select={"search_rank": f"-bm25({fts}, {weights})"},
@@ -167,7 +192,54 @@ def oldest_candidate(matches):
     returns one id: the index gives matches newest first and the reading stops at
     CANDIDATES. Sending those 1,000 ids back in an IN list had cost a common word's
     search on PostgreSQL a quarter of its time in building and quoting the list."""
-    return matches.values_list("pk", flat=True)[CANDIDATES - 1 : CANDIDATES].first()
+    return _candidate_floor(matches).first()
+
+
+def _candidate_floor(matches):
+    return matches.values_list("pk", flat=True)[CANDIDATES - 1 : CANDIDATES]
+
+
+# The site search's queries, compiled once per process (portal/prepared.py): for each
+# kind, the oldest candidate, then the ranked matches' ids and ranks.
+
+
+def _articles(now, section):
+    articles = Article.objects.published(now)
+    return articles if section is None else articles.filter(section=section)
+
+
+def _jokes(now, safe, category):
+    jokes = Joke.objects.for_visitor(safe, now)
+    return jokes if category is None else jokes.filter(category=category)
+
+
+@prepared
+def article_floor(now: datetime, terms: str, any_word: bool, section: int | None):
+    return _candidate_floor(newest_matches(_articles(now, section), terms, any_word))
+
+
+@prepared
+def article_hits(now: datetime, terms: str, any_word: bool, section: int | None, floor: int | None):
+    matches = ranked_matches(_articles(now, section), terms, any_word, floor)
+    return matches.values_list("pk", "search_rank")[: MAX_HITS + 1]
+
+
+@prepared
+def joke_floor(now: datetime, terms: str, any_word: bool, safe: bool, category: int | None):
+    return _candidate_floor(newest_matches(_jokes(now, safe, category), terms, any_word))
+
+
+@prepared
+def joke_hits(
+    now: datetime,
+    terms: str,
+    any_word: bool,
+    safe: bool,
+    category: int | None,
+    floor: int | None,
+):
+    matches = ranked_matches(_jokes(now, safe, category), terms, any_word, floor)
+    return matches.values_list("pk", "search_rank")[: MAX_HITS + 1]
 
 
 def _substring(queryset, words, searched, any_word):
@@ -226,25 +298,47 @@ def find(q, *, kind=None, section=None, category=None, safe_mode=True):
 
 
 def _find(q, kind, section, category, safe_mode, any_word):
-    searched = []
+    words = words_of(q)
+    section, category = section and section.pk, category and category.pk
+    kinds = []
     if kind in (None, "articles") and category is None:
-        articles = Article.objects.published()
-        if section is not None:
-            articles = articles.filter(section=section)
-        searched.append(("article", articles))
+        kinds.append(("article", _articles(None, section), article_floor, article_hits))
     if kind in (None, "jokes") and section is None:
-        jokes = Joke.objects.for_visitor(safe_mode)
-        if category is not None:
-            jokes = jokes.filter(category=category)
-        searched.append(("joke", jokes))
+        kinds.append(("joke", _jokes(None, safe_mode, category), joke_floor, joke_hits))
+    now, terms = timezone.now(), search_terms(words, any_word)
     hits, truncated = [], False
-    for name, queryset in searched:
-        found = matching(queryset, q, any_word).values_list("pk", "search_rank")
-        found = list(found[: MAX_HITS + 1])
+    for name, queryset, floor_query, hits_query in kinds:
+        if needs_substring(words):  # rare: the ORM's queries as they are
+            found = _found(matching(queryset, q, any_word))
+        else:
+            within = {"now": now, "terms": terms, "any_word": any_word}
+            if name == "article":
+                within["section"] = section
+            else:
+                within.update(safe=safe_mode, category=category)
+            floor = floor_query(**within)
+            found = hits_query(**within, floor=floor[0] if floor else None)
         truncated |= len(found) > MAX_HITS
         hits += [Hit(name, pk, rank) for pk, rank in found[:MAX_HITS]]
     hits.sort(key=lambda hit: -hit.rank)
-    return Results(words_of(q), hits, truncated, any_word)
+    return Results(words, hits, truncated, any_word)
+
+
+def _found(matches):
+    return list(matches.values_list("pk", "search_rank")[: MAX_HITS + 1])
+
+
+@prepared
+def hit_articles(ids: tuple[int, ...]):
+    """The articles of a page of hits (compiled once for each number of them)."""
+    return Article.objects.filter(pk__in=ids).select_related("section").defer("search_vector")
+
+
+@prepared
+def hit_jokes(ids: tuple[int, ...]):
+    """The jokes of a page of hits (compiled once for each number of them)."""
+    jokes = Joke.objects.filter(pk__in=ids).select_related("category")
+    return jokes.defer("search_vector", "sketch")
 
 
 def load(hits, words):
@@ -253,18 +347,13 @@ def load(hits, words):
     by_kind = {"article": [], "joke": []}
     for hit in hits:
         by_kind[hit.kind].append(hit.pk)
-    articles = (
-        Article.objects.filter(pk__in=by_kind["article"])
-        .select_related("section")
-        .defer("search_vector")
-    )
-    jokes = (
-        Joke.objects.filter(pk__in=by_kind["joke"])
-        .select_related("category")
-        .defer("search_vector", "sketch")
-    )
-    objects = {("article", a.pk): a for a in articles} if by_kind["article"] else {}
-    objects.update({("joke", j.pk): j for j in jokes} if by_kind["joke"] else {})
+    objects = {}
+    if by_kind["article"]:
+        articles = hit_articles(ids=tuple(by_kind["article"]))
+        objects.update((("article", article.pk), article) for article in articles)
+    if by_kind["joke"]:
+        jokes = hit_jokes(ids=tuple(by_kind["joke"]))
+        objects.update((("joke", joke.pk), joke) for joke in jokes)
     loaded = []
     for hit in hits:
         hit.object = objects.get((hit.kind, hit.pk))

@@ -91,6 +91,19 @@ def forget_translations(setting, **kwargs):
         translated.cache_clear()
 
 
+def label_tag(field):
+    """A form field's BoundField.label_tag(), written here: Django renders it through
+    its form template (django/forms/label.html) in Django's own template engine, and
+    the search page's four labels had cost it a tenth of its time. Tests compare the
+    two."""
+    suffix = field.field.label_suffix
+    suffix = field.form.label_suffix if suffix is None else suffix
+    contents = field.label
+    if suffix and contents and contents[-1] not in gettext(":?.!"):
+        contents = format_html("{}{}", contents, suffix)
+    return format_html('<label for="{}">{}</label>', field.id_for_label, contents)
+
+
 class CsrfInput:
     """The CSRF form field: the token is made once a page, at the first form. Django's
     Jinja2 backend made a new one for every form, and a list of jokes has one a joke."""
@@ -123,6 +136,7 @@ def environment(**options):
         canonical_url=lambda request: canonical_url({"request": request}),
         querystring=querystring,
         get_language=get_language,
+        label_tag=label_tag,
     )
     env.filters.update(
         date=date,

@@ -24,6 +24,23 @@ from tests.factories import ArticleFactory, CategoryFactory, JokeFactory, Sectio
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def search_setting(monkeypatch):
+    """Set one of portal/search.py's constants for a test. Its prepared queries were
+    compiled with the old value: they compile again, and again after the test."""
+    prepared = (search.article_floor, search.article_hits, search.joke_floor, search.joke_hits)
+
+    def setting(name, value):
+        monkeypatch.setattr(search, name, value)
+        for query in prepared:
+            query.forget()
+
+    yield setting
+    monkeypatch.undo()
+    for query in prepared:
+        query.forget()
+
 SEARCH = "/search/"
 
 
@@ -325,6 +342,8 @@ def test_the_filters_are_the_selects_djangos_widget_would_render(client, params)
     for name in ("kind", "section", "category"):
         ours = re.search(rf'<select name="{name}".*?</select>', html, re.S).group()
         assert Elements(ours).found == Elements(str(form[name])).found, name
+    for name in ("q", "kind", "section", "category"):  # templating.label_tag()
+        assert str(form[name].label_tag()) in html, name
     assert "<b>" not in html  # the section's name escaped everywhere
 
 
@@ -355,8 +374,8 @@ def test_pagination_keeps_the_query_and_filters(client):
     assert client.get(SEARCH, {"q": "meerkat", "page": "x"}).context["page_obj"].number == 1
 
 
-def test_a_very_common_word_is_capped_and_says_so(client, settings, monkeypatch):
-    monkeypatch.setattr(search, "MAX_HITS", 5)
+def test_a_very_common_word_is_capped_and_says_so(client, settings, search_setting):
+    search_setting("MAX_HITS", 5)
     for n in range(7):
         JokeFactory(title=f"Walrus {n}")
     response = client.get(SEARCH, {"q": "walrus"})
@@ -460,10 +479,10 @@ def test_query_count_does_not_grow_with_the_results(client, django_assert_num_qu
         client.get(SEARCH, {"q": "quokka", "section": section.slug})
 
 
-def test_a_common_word_ranks_among_its_newest_matches(monkeypatch):
+def test_a_common_word_ranks_among_its_newest_matches(search_setting):
     """The ranking reads the newest CANDIDATES matches of a kind, so a word found
     everywhere costs the same at any archive size; a rarer word is ranked whole."""
-    monkeypatch.setattr(search, "CANDIDATES", 3)
+    search_setting("CANDIDATES", 3)
     made = [ArticleFactory(title=f"Walrus {n}") for n in range(5)]
     found = search.find("walrus", kind="articles")
     assert {hit.pk for hit in found.hits} == {a.pk for a in made[2:]}
@@ -473,9 +492,9 @@ def test_a_common_word_ranks_among_its_newest_matches(monkeypatch):
 
 
 @pytest.mark.parametrize("count", [2, 3, 4])
-def test_the_window_holds_the_newest_candidates_at_its_edge(monkeypatch, count):
+def test_the_window_holds_the_newest_candidates_at_its_edge(search_setting, count):
     """Fewer matches than CANDIDATES are all ranked; as many or more, the newest ones."""
-    monkeypatch.setattr(search, "CANDIDATES", 3)
+    search_setting("CANDIDATES", 3)
     made = [ArticleFactory(title=f"Dugong {n}") for n in range(count)]
     made += [JokeFactory(title=f"Dugong {n}") for n in range(count)]
     found = {(hit.kind, hit.pk) for hit in search.find("dugong").hits}
@@ -483,10 +502,10 @@ def test_the_window_holds_the_newest_candidates_at_its_edge(monkeypatch, count):
     assert found == {("article" if isinstance(o, Article) else "joke", o.pk) for o in newest}
 
 
-def test_the_window_of_newest_matches_is_taken_after_the_filters(monkeypatch):
+def test_the_window_of_newest_matches_is_taken_after_the_filters(search_setting):
     """Drafts, other sections, other categories and flagged jokes never take a place
     among the CANDIDATES: an older match that passes the filters is still found."""
-    monkeypatch.setattr(search, "CANDIDATES", 3)
+    search_setting("CANDIDATES", 3)
     news, sport = SectionFactory(), SectionFactory()
     puns, limericks = CategoryFactory(), CategoryFactory()
     old_article = ArticleFactory(title="Walrus news", section=news)
