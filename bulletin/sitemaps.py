@@ -1,12 +1,16 @@
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef, Subquery
+from datetime import datetime
 
-from portal.sitemap_pages import IdRangeSitemap
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from portal.prepared import prepared
+from portal.sitemap_pages import IdRangeSitemap, ListedSitemap
 
 from .models import Article, Section
 
 
 class ArticleSitemap(IdRangeSitemap):
+    model = Article
     changefreq = "weekly"
 
     def items(self):
@@ -21,19 +25,25 @@ class ArticleSitemap(IdRangeSitemap):
         return article.updated_at
 
 
-class SectionSitemap(Sitemap):
+class SectionSitemap(ListedSitemap):
     changefreq = "daily"
 
-    def items(self):
-        published = Article.objects.published().filter(section=OuterRef("pk"))
-        # A section's page changes when an article appears in it: the newest one's
-        # time, read from the section's listing index.
-        newest = published.order_by("-publish_at", "-pk").values("updated_at")[:1]
-        return (
-            Section.objects.filter(Exists(published))
-            .annotate(last_change=Subquery(newest))
-            .order_by("position", "name")
-        )
+    def listed(self):
+        return sections_in_sitemap(now=timezone.now())
 
     def lastmod(self, section):
         return section.last_change
+
+
+@prepared
+def sections_in_sitemap(now: datetime):
+    """The sections with something published, each with its `last_change`."""
+    published = Article.objects.published(now).filter(section=OuterRef("pk"))
+    # A section's page changes when an article appears in it: the newest one's time,
+    # read from the section's listing index.
+    newest = published.order_by("-publish_at", "-pk").values("updated_at")[:1]
+    return (
+        Section.objects.filter(Exists(published))
+        .annotate(last_change=Subquery(newest))
+        .order_by("position", "name")
+    )

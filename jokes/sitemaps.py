@@ -1,12 +1,16 @@
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef, Subquery
+from datetime import datetime
 
-from portal.sitemap_pages import IdRangeSitemap
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from portal.prepared import prepared
+from portal.sitemap_pages import IdRangeSitemap, ListedSitemap
 
 from .models import Category, Joke
 
 
 class JokeSitemap(IdRangeSitemap):
+    model = Joke
     changefreq = "monthly"
 
     def items(self):
@@ -16,18 +20,24 @@ class JokeSitemap(IdRangeSitemap):
         return joke.updated_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(ListedSitemap):
     changefreq = "daily"
 
-    def items(self):
-        published = Joke.objects.published().filter(category=OuterRef("pk"))
-        # A category's page changes when a joke appears in it: the newest one's time.
-        newest = published.order_by("-published_at", "-pk").values("updated_at")[:1]
-        return (
-            Category.objects.filter(Exists(published))
-            .annotate(last_change=Subquery(newest))
-            .order_by("name")
-        )
+    def listed(self):
+        return categories_in_sitemap(now=timezone.now())
 
     def lastmod(self, category):
         return category.last_change
+
+
+@prepared
+def categories_in_sitemap(now: datetime):
+    """The categories with a published joke, each with its `last_change`."""
+    published = Joke.objects.published(now).filter(category=OuterRef("pk"))
+    # A category's page changes when a joke appears in it: the newest one's time.
+    newest = published.order_by("-published_at", "-pk").values("updated_at")[:1]
+    return (
+        Category.objects.filter(Exists(published))
+        .annotate(last_change=Subquery(newest))
+        .order_by("name")
+    )

@@ -1,7 +1,7 @@
 """The sitemap: an index of one sitemap per kind, each split into pages when large."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
 from taggit.models import Tag
@@ -12,6 +12,7 @@ from bulletin.sitemaps import ArticleSitemap, SectionSitemap
 from jokes import models as jokes
 from jokes.models import TaggedJoke
 from jokes.sitemaps import CategorySitemap, JokeSitemap
+from portal.sitemap_pages import IdRangePagesSitemap, latest_change
 
 
 class StaticSitemap(Sitemap):
@@ -35,16 +36,14 @@ class StaticSitemap(Sitemap):
 
     @cached_property
     def latest(self):
-        return {
-            model: model.objects.aggregate(latest=Max("updated_at"))["latest"]
-            for model in (articles.Article, jokes.Joke)
-        }
+        return {model: latest_change(model) for model in (articles.Article, jokes.Joke)}
 
     def lastmod(self, name):
         return max(filter(None, (self.latest[model] for model in self.LISTS[name])), default=None)
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(IdRangePagesSitemap):
+    model = Tag
     changefreq = "weekly"
 
     def items(self):
