@@ -1,13 +1,17 @@
 """RSS and Atom feeds of published headlines: all, and per section."""
 
-from django.shortcuts import get_object_or_404
+from datetime import datetime
+
+from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from portal.prepared import prepared
 from portal.syndication import AtomFeedMixin, SiteFeed
 
-from .models import Article, Section
+from .models import Article, section_by_slug
 
 FEED_LENGTH = 30
 
@@ -23,7 +27,7 @@ class LatestHeadlinesFeed(SiteFeed):
         return Article.objects.published().for_listing()
 
     def items(self):
-        return self.articles()[:FEED_LENGTH]
+        return newest_headlines(now=timezone.now())
 
     def item_title(self, article):
         return article.title
@@ -52,7 +56,10 @@ class LatestHeadlinesAtomFeed(AtomFeedMixin, LatestHeadlinesFeed):
 
 class SectionFeed(LatestHeadlinesFeed):
     def get_object(self, request, section):
-        return get_object_or_404(Section, slug=section)
+        found = section_by_slug(slug=section)
+        if not found:
+            raise Http404(_("No section found matching the query"))
+        return found[0]
 
     def title(self, section):
         return _("Headlines: %(section)s") % {"section": section.name}
@@ -64,9 +71,22 @@ class SectionFeed(LatestHeadlinesFeed):
         return section.get_absolute_url()
 
     def items(self, section):
-        return self.articles().filter(section=section)[:FEED_LENGTH]
+        return newest_in_section(now=timezone.now(), section=section.pk)
 
 
 class SectionAtomFeed(AtomFeedMixin, SectionFeed):
     def subtitle(self, section):
         return self.description(section)
+
+
+# The feeds' queries, compiled once per process (portal/prepared.py).
+
+
+@prepared
+def newest_headlines(now: datetime):
+    return Article.objects.published(now).for_listing()[:FEED_LENGTH]
+
+
+@prepared
+def newest_in_section(now: datetime, section: int):
+    return Article.objects.published(now).for_listing().filter(section=section)[:FEED_LENGTH]

@@ -1,13 +1,17 @@
 """RSS and Atom feeds of published jokes (safe ones: a feed reader has no switch)."""
 
-from django.shortcuts import get_object_or_404
+from datetime import datetime
+
+from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
+from portal.prepared import prepared
 from portal.syndication import AtomFeedMixin, SiteFeed
 
-from .models import Category, Joke
+from .models import Joke, category_by_slug
 
 FEED_LENGTH = 30
 
@@ -23,7 +27,7 @@ class LatestJokesFeed(SiteFeed):
         return Joke.objects.for_visitor(safe_mode=True).for_listing()
 
     def items(self):
-        return self.jokes()[:FEED_LENGTH]
+        return newest_jokes(now=timezone.now())
 
     def item_title(self, joke):
         return str(joke)
@@ -53,7 +57,10 @@ class LatestJokesAtomFeed(AtomFeedMixin, LatestJokesFeed):
 
 class CategoryFeed(LatestJokesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+        found = category_by_slug(slug=slug)
+        if not found:
+            raise Http404(_("No category found matching the query"))
+        return found[0]
 
     def title(self, category):
         return _("Jokes: %(category)s") % {"category": category.name}
@@ -65,9 +72,23 @@ class CategoryFeed(LatestJokesFeed):
         return category.get_absolute_url()
 
     def items(self, category):
-        return self.jokes().filter(category=category)[:FEED_LENGTH]
+        return newest_in_category(now=timezone.now(), category=category.pk)
 
 
 class CategoryAtomFeed(AtomFeedMixin, CategoryFeed):
     def subtitle(self, category):
         return self.description(category)
+
+
+# The feeds' queries, compiled once per process (portal/prepared.py).
+
+
+@prepared
+def newest_jokes(now: datetime):
+    return Joke.objects.for_visitor(True, now).for_listing()[:FEED_LENGTH]
+
+
+@prepared
+def newest_in_category(now: datetime, category: int):
+    jokes = Joke.objects.for_visitor(True, now).for_listing()
+    return jokes.filter(category=category)[:FEED_LENGTH]
