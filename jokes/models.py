@@ -600,9 +600,7 @@ class JokeOfTheDay(models.Model):
             .values_list("joke_id", flat=True)
             .first()
         )
-        joke = pick_random(
-            Joke.objects.for_visitor(safe_mode=True), seed=date.toordinal(), exclude_pk=yesterday
-        )
+        joke = pick_random(safe=True, seed=date.toordinal(), exclude_pk=yesterday)
         if joke is None:
             return None
         try:
@@ -613,28 +611,51 @@ class JokeOfTheDay(models.Model):
         return joke
 
 
-def pick_random(queryset, seed=None, exclude_pk=None):
-    """A random joke of `queryset` without ORDER BY RANDOM(): a random point in the
-    range of ids, then the first joke of `queryset` at or after it.
+def pick_random(safe=True, seed=None, exclude_pk=None):
+    """A random joke of those a visitor sees (safe mode or not) without ORDER BY
+    RANDOM(): a random point in the range of ids, then the first such joke at or after
+    it (else the last before it), not `exclude_pk` unless it is the only one.
 
     Each query walks the primary key index and stops at its first match. The range is
     that of the whole table: an aggregate or an ORDER BY over the filtered queryset
     makes SQLite's planner read every published joke (about 100 ms for 100,000)."""
-    ids = queryset.model._default_manager.values_list("pk", flat=True)
-    low = ids.order_by("pk").first()
-    if low is None:
+    low = lowest_id()
+    if not low:
         return None
-    high = ids.order_by("-pk").first()
+    high = highest_id()[0]
     # A seeded generator makes a date's choice repeatable; nothing here is a secret.
     rng = random.Random(seed) if seed is not None else random.SystemRandom()  # noqa: S311
-    candidates = queryset.exclude(pk=exclude_pk) if exclude_pk else queryset
-    point = rng.randint(low, high)
-    joke = candidates.filter(pk__gte=point).order_by("pk").select_related("category").first()
-    if joke is None:
-        joke = candidates.filter(pk__lt=point).order_by("-pk").select_related("category").first()
-    if joke is None and exclude_pk:
-        joke = queryset.select_related("category").first()
-    return joke
+    now, point = timezone.now(), rng.randint(low[0], high)
+    for later in (True, False):
+        joke = joke_near(now=now, safe=safe, point=point, later=later, exclude=exclude_pk)
+        if joke:
+            return joke[0]
+    if exclude_pk:
+        joke = joke_near(now=now, safe=safe, point=low[0], later=True, exclude=None)
+        return joke[0] if joke else None
+    return None
+
+
+@prepared
+def lowest_id():
+    return Joke.objects.order_by("pk").values_list("pk", flat=True)[:1]
+
+
+@prepared
+def highest_id():
+    return Joke.objects.order_by("-pk").values_list("pk", flat=True)[:1]
+
+
+@prepared
+def joke_near(now: datetime, safe: bool, point: int, later: bool, exclude: int | None):
+    """The first joke a visitor sees at or after `point` (`later`), else the last
+    before it, that is not `exclude`."""
+    jokes = Joke.objects.for_visitor(safe, now).select_related("category")
+    if exclude is not None:
+        jokes = jokes.exclude(pk=exclude)
+    if later:
+        return jokes.filter(pk__gte=point).order_by("pk")[:1]
+    return jokes.filter(pk__lt=point).order_by("-pk")[:1]
 
 
 # The queries of the jokes' pages, compiled once per process (portal/prepared.py). A

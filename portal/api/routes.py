@@ -1,6 +1,7 @@
 """The API's operations: published content only, read through each app's
 `published()` / `for_visitor()`, as every page of the site reads it."""
 
+from datetime import datetime
 from typing import Annotated
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -16,6 +17,8 @@ from taggit.models import Tag
 
 from bulletin.models import Article, Section, TaggedArticle
 from jokes.models import Category, Joke, JokeOfTheDay, TaggedJoke, pick_random
+from portal.paging import PreparedPages, slice_by_id
+from portal.prepared import prepared
 from portal.search import matching
 
 from .pagination import paginate
@@ -95,7 +98,7 @@ def random_joke(request: HttpRequest, params: Query[SafeParams]):
     """A random published joke, a different one (most likely) on each call.
 
     404 when there is no joke to pick from."""
-    joke = pick_random(Joke.objects.for_visitor(params.safe))
+    joke = pick_random(params.safe)
     if joke is None:
         raise Http404(_("There are no jokes to pick from yet."))
     return joke.as_json()
@@ -124,14 +127,36 @@ def joke_of_the_day(request: HttpRequest):
 )
 def list_jokes(request: HttpRequest, params: Query[JokeFilters]):
     """Published jokes, newest first; with `q`, those matching it, best first."""
-    jokes = Joke.objects.for_visitor(params.safe)
-    if params.category:
-        jokes = jokes.filter(category__slug=params.category)
-    if params.tag:
-        jokes = jokes.filter(tags__slug=params.tag)
     q = (params.q or "").strip()
-    jokes = matching(jokes, q) if q else jokes.order_by("-published_at", "-pk")
-    return paginate(request, jokes.select_related("category"), params, Joke.as_json)
+    if not q:
+        jokes = PreparedPages(
+            newest_jokes,
+            now=timezone.now(),
+            safe=params.safe,
+            category=params.category or None,
+            tag=params.tag or None,
+        )
+        return paginate(request, jokes, params, Joke.as_json)
+    found = matching(visible_jokes(timezone.now(), params.safe, params.category, params.tag), q)
+    return paginate(request, found.select_related("category"), params, Joke.as_json)
+
+
+def visible_jokes(now, safe, category, tag):
+    jokes = Joke.objects.for_visitor(safe, now)
+    if category:
+        jokes = jokes.filter(category__slug=category)
+    if tag:
+        jokes = jokes.filter(tags__slug=tag)
+    return jokes
+
+
+@prepared
+def newest_jokes(
+    now: datetime, safe: bool, category: str | None, tag: str | None, offset: int, limit: int
+):
+    """A page of the API's list of jokes (for PreparedPages)."""
+    jokes = visible_jokes(now, safe, category, tag).order_by("-published_at", "-pk")
+    return slice_by_id(jokes.select_related("category"), offset, offset + limit)
 
 
 @router.get(
@@ -169,12 +194,24 @@ def articles_for_listing() -> QuerySet:
 )
 def list_articles(request: HttpRequest, params: Query[ArticleFilters]):
     """Published articles, newest first."""
-    articles = articles_for_listing()
-    if params.section:
-        articles = articles.filter(section__slug=params.section)
-    if params.tag:
-        articles = articles.filter(tags__slug=params.tag)
+    articles = PreparedPages(
+        newest_articles,
+        now=timezone.now(),
+        section=params.section or None,
+        tag=params.tag or None,
+    )
     return paginate(request, articles, params, article_as_json)
+
+
+@prepared
+def newest_articles(now: datetime, section: str | None, tag: str | None, offset: int, limit: int):
+    """A page of the API's list of articles (for PreparedPages)."""
+    articles = Article.objects.published(now).for_listing()
+    if section is not None:
+        articles = articles.filter(section__slug=section)
+    if tag is not None:
+        articles = articles.filter(tags__slug=tag)
+    return slice_by_id(articles, offset, offset + limit)
 
 
 @router.get(

@@ -291,10 +291,10 @@ def test_joke_of_the_day_is_chosen_again_when_it_stops_being_public_or_safe(chan
 
 
 def test_pick_random_without_order_by_random_and_in_constant_queries():
-    assert pick_random(Joke.objects.published()) is None
+    assert pick_random(safe=False) is None
     JokeFactory.create_batch(30)
     with CaptureQueriesContext(connection) as queries:
-        joke = pick_random(Joke.objects.published())
+        joke = pick_random(safe=False)
     assert joke is not None
     # the lowest and highest ids, then the joke at or after a random point
     assert len(queries) == 3
@@ -303,19 +303,18 @@ def test_pick_random_without_order_by_random_and_in_constant_queries():
 
 def test_pick_random_reaches_every_joke_and_skips_the_excluded_one():
     jokes = JokeFactory.create_batch(3)
-    seen = {pick_random(Joke.objects.published(), exclude_pk=jokes[0].pk) for _ in range(60)}
+    seen = {pick_random(safe=False, exclude_pk=jokes[0].pk) for _ in range(60)}
     assert seen == {jokes[1], jokes[2]}
 
 
 def test_pick_random_gives_the_excluded_joke_when_it_is_the_only_one():
     only = JokeFactory()
-    assert pick_random(Joke.objects.published(), exclude_pk=only.pk) == only
+    assert pick_random(safe=False, exclude_pk=only.pk) == only
 
 
 def test_pick_random_with_a_seed_is_repeatable():
     JokeFactory.create_batch(10)
-    jokes = Joke.objects.published()
-    assert len({pick_random(jokes, seed=42) for _ in range(5)}) == 1
+    assert len({pick_random(seed=42) for _ in range(5)}) == 1
 
 
 def test_category_protects_its_jokes():

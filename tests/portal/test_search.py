@@ -41,6 +41,7 @@ def search_setting(monkeypatch):
     for query in prepared:
         query.forget()
 
+
 SEARCH = "/search/"
 
 
