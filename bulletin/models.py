@@ -457,8 +457,8 @@ def latest_per_section():
     return latest
 
 
-# Before anything was published.
-EVER = datetime(1, 1, 1, tzinfo=UTC)
+# Before anything was published (and far enough from year 1 to survive any time zone).
+EVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 @prepared

@@ -34,6 +34,7 @@ import inspect
 import re
 import types
 import typing
+import weakref
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
@@ -58,8 +59,9 @@ class PreparedQueryError(Exception):
 
 def _stand_in(kind, number):
     """A value of `kind` that no real argument or constant of a query is."""
-    if kind is int:  # positive: a slice's bounds may be one
-        return 7_340_032_000_000 + number
+    if kind is int:  # positive (a slice's bounds may be one), and in a 32-bit column's
+        # range: past it, PostgreSQL's backend drops the condition (or the query)
+        return 1_987_654_000 + number
     if kind is str:
         return f"\x1fprepared-stand-in-{number}\x1f"
     if kind is datetime:
@@ -126,7 +128,7 @@ def _numbers_written(sql, params, written):
 class _Plan:
     """One database's SQL for a prepared query, and how to read its rows."""
 
-    def __init__(self, queryset, stand_ins, name):
+    def __init__(self, queryset, stand_ins, name, empty_tuple):
         self.alias = queryset.db
         connection = connections[self.alias]
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
@@ -134,7 +136,10 @@ class _Plan:
         compiler = queryset.query.get_compiler(using=self.alias)
         try:
             sql, params = compiler.as_sql()
-        except EmptyResultSet:  # e.g. `pk__in=()`: no query, no row, as the ORM does
+        except EmptyResultSet:
+            if not empty_tuple:  # a stand-in made it empty: its values would not count
+                raise PreparedQueryError(f"{name}: its stand-ins leave no query") from None
+            # `pk__in=()`: no query, no row, as the ORM does
             self.sql, self.params, self.written, self.slots = None, [], set(), []
             return
         numbers = {str(value) for kind, value in stand_ins.values() if kind is int}
@@ -158,7 +163,10 @@ class _Plan:
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         if compiler.has_composite_fields(fields):
             raise PreparedQueryError(f"{name}: composite fields are not prepared")
-        self.converters = list(compiler.get_converters(fields).items())
+        self.fields = fields
+        # Converters are per connection (SQLite's are its connection's methods): looked
+        # up for each connection that runs the plan, and not kept past its life.
+        self.converters = weakref.WeakKeyDictionary()
         self.width = compiler.col_count if compiler.has_extra_select else None
         iterable = queryset._iterable_class
         if iterable is ModelIterable:
@@ -202,24 +210,61 @@ class _Plan:
             value = values[argument] if index is None else values[argument][index]
             value = adapt(value, connection)
             for position in positions:
+                if position in self.written and value < 0:
+                    raise ValueError("Negative indexing is not supported.")  # as the ORM
                 params[position] = value
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.width is not None:
             rows = [row[: self.width] for row in rows]
-        if self.converters:
-            rows = list(self._converted(rows, connection))
+        converters = self.converters.get(connection)
+        if converters is None:
+            converters = self.converters[connection] = _converters(self.fields, connection)
+        if converters:
+            rows = list(_converted(rows, converters, connection))
         return self.rows_to_results(rows), params
 
-    def _converted(self, rows, connection):
-        for row in map(list, rows):
-            for position, (converters, expression) in self.converters:
-                value = row[position]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                row[position] = value
-            yield row
+    def same_as(self, other):
+        """Whether `other`, the same query compiled from other stand-ins, has the same
+        SQL and differs only where the values go (not a value used in another form,
+        such as "%value%" or a time computed from it, nor a clock read inside)."""
+        if self.sql is None or other.sql is None:
+            return self.sql is other.sql
+        slots = {position for *_, positions in self.slots for position in positions}
+        return (
+            self.sql == other.sql
+            and len(self.params) == len(other.params)
+            and all(
+                (mine != theirs) == (position in slots)
+                for position, (mine, theirs) in enumerate(
+                    zip(self.params, other.params, strict=True)
+                )
+            )
+        )
+
+
+def _converters(fields, connection):
+    """What Django's compiler converts each column's values with (get_converters())."""
+    found = []
+    for position, expression in enumerate(fields):
+        if expression:
+            converters = connection.ops.get_db_converters(
+                expression
+            ) + expression.get_db_converters(connection)
+            if converters:
+                found.append((position, (converters, expression)))
+    return found
+
+
+def _converted(rows, converters, connection):
+    for row in map(list, rows):
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        yield row
 
 
 def _form(kind):
@@ -297,7 +342,21 @@ class PreparedQuery:
         return value is None if form == "optional" else bool(value)
 
     def _prepare(self, values, shape):
-        stand_ins, arguments, number = {}, {}, 0
+        plan, model = self._compile(values, first=0)
+        again, _model = self._compile(values, first=len(self.kinds) * 200 + 1000)
+        if not plan.same_as(again):
+            raise PreparedQueryError(
+                f"{self.__name__}: a value changes more of its SQL than its own place "
+                "(used in another form, or the clock read inside)"
+            )
+        self.model = model
+        self.plans[plan.alias, shape] = plan
+        return plan
+
+    def _compile(self, values, first):
+        """The plan of these values' shape, compiled from stand-ins numbered from
+        `first`."""
+        stand_ins, arguments, number = {}, {}, first
         for argument, (kind, form) in self.kinds.items():
             if kind is bool or (form == "optional" and values[argument] is None):
                 arguments[argument] = values[argument]
@@ -309,10 +368,11 @@ class PreparedQuery:
                 number += 1
             arguments[argument] = tuple(made) if form == "tuple" else made[0]
         queryset = self.build(**arguments)
-        plan = _Plan(queryset, stand_ins, self.__name__)
-        self.model = queryset.model
-        self.plans[plan.alias, shape] = plan
-        return plan
+        empty_tuple = any(
+            form == "tuple" and not values[argument]
+            for argument, (_kind, form) in self.kinds.items()
+        )
+        return _Plan(queryset, stand_ins, self.__name__, empty_tuple), queryset.model
 
     def forget(self):
         """Compile again on the next call (for a test that changes a constant the

@@ -26,7 +26,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, router
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from bulletin.models import Article
@@ -72,19 +72,25 @@ SEARCHED = {
 }
 
 
+def plain_text(value):
+    """What the index reads of stored HTML: its text, entities decoded. The SQLite
+    index's triggers call it, and must get again, to the letter, what they indexed when
+    they remove a row (a contentless FTS5 table): it stays Django's strip_tags."""
+    # A space where each tag was, so paragraphs do not run into each other.
+    return html.unescape(strip_tags((value or "").replace("<", " <")))
+
+
 # A tag of sanitised HTML (richtext/sanitize.py): there every "<" of the text is written
 # "&lt;" and no comment is left, so each "<" opens a tag, which ends at the first ">"
 # outside its quoted attribute values.
 TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
-def plain_text(value):
-    """What the index reads of stored (sanitised) HTML: its text, entities decoded.
-
-    Tags are matched by TAG: Django's strip_tags parses with HTMLParser, and excerpts
-    of the bodies of a page of search results had taken a quarter of its time. Tests
-    compare the two on what the sanitiser makes of hostile and random markup."""
-    # A space where each tag was, so paragraphs do not run into each other.
+def excerpt_text(value):
+    """plain_text() of sanitised HTML, for the excerpts of search results: tags matched
+    by TAG. Django's strip_tags parses with HTMLParser, and the excerpts of a page of
+    results had taken a quarter of its time. Tests compare the two on what the
+    sanitiser makes of hostile and random markup."""
     return html.unescape(TAG.sub("", (value or "").replace("<", " <")))
 
 
@@ -361,7 +367,7 @@ def load(hits, words):
             continue
         if hit.kind == "article":
             hit.title = highlight(hit.object.title, words, length=None)
-            text = plain_text(hit.object.body)
+            text = excerpt_text(hit.object.body)
             hit.excerpt = excerpt(hit.object.summary, text, words)
         else:
             hit.title = highlight(hit.object.title, words, length=None) if hit.object.title else ""

@@ -65,10 +65,14 @@ def test_lists_show_published_only(client, section):
         {"status": Article.Status.REVIEW},
         {"scheduled": True},
         {"status": Article.Status.ARCHIVED},
+        {"expired": True},
     ],
-    ids=["draft", "review", "scheduled", "archived"],
+    ids=["draft", "review", "scheduled", "archived", "expired"],
 )
 def test_unpublished_article_is_a_404_for_visitors(client, visitor, fields):
+    if fields.pop("expired", False):
+        now = timezone.now()
+        fields = {"publish_at": now - timedelta(days=2), "expires_at": now - timedelta(days=1)}
     article = ArticleFactory(**fields)
     assert client.get(article.get_absolute_url()).status_code == 404
     client.force_login(visitor)

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from taggit.models import Tag
 
 from bulletin.models import Article
 from portal.paging import PreparedPages, UncountedPaginator, slice_by_id
@@ -75,7 +76,9 @@ def test_compiled_once_then_run_with_each_calls_values(counted_builds):
     assert by_slug(slug="first") == [first]
     assert by_slug(slug="second") == [second]
     assert by_slug(slug="missing") == []
-    assert len(counted_builds) == 1  # once, with a stand-in
+    # Built at the first call only: with stand-ins, and again with others to check that
+    # only the values' places differ.
+    assert len(counted_builds) == 2 and "first" not in counted_builds
 
 
 def test_the_clock_is_a_value_like_any_other():
@@ -138,7 +141,8 @@ def test_slices_bound_by_values_page_as_the_orm_pages(counted_builds):
         ours = pages.page(number)
         assert [a.pk for a in ours.object_list] == [a.pk for a in expected.page(number)]
         assert ours.has_next() == expected.page(number).has_next()
-    assert len(counted_builds) == 1  # one SQL for every page, the first (OFFSET 0) too
+    # one SQL for every page, the first (OFFSET 0) too, built from two sets of stand-ins
+    assert len(counted_builds) == 2
 
 
 def test_each_combination_of_bool_arguments_is_compiled_on_its_own(counted_builds):
@@ -155,7 +159,7 @@ def test_each_combination_of_bool_arguments_is_compiled_on_its_own(counted_build
     assert listing(featured_only=False, newest_first=True) == [plain, featured]
     assert listing(featured_only=False, newest_first=False) == [featured, plain]
     assert listing(featured_only=False, newest_first=True) == [plain, featured]
-    assert len(counted_builds) == 3
+    assert len(counted_builds) == 3 * 2  # each from two sets of stand-ins
 
 
 def test_a_tuple_is_compiled_once_for_each_length(counted_builds, django_assert_num_queries):
@@ -169,7 +173,7 @@ def test_a_tuple_is_compiled_once_for_each_length(counted_builds, django_assert_
     assert chosen(ids=(first.pk,), titles=()) == [first]
     assert chosen(ids=(first.pk, third.pk), titles=(third.title,)) == [first]
     assert chosen(ids=(second.pk, third.pk), titles=("x",)) == [second, third]
-    assert counted_builds == [1, 2]
+    assert counted_builds == [1, 1, 2, 2]  # each from two sets of stand-ins
     with django_assert_num_queries(0):  # an empty IN: no query, no row, as with the ORM
         assert chosen(ids=(), titles=()) == []
 
@@ -188,7 +192,7 @@ def test_an_optional_argument_is_compiled_with_and_without_it(counted_builds):
     assert articles(section=sport.pk) == [goal]
     assert articles(section=weather.pk) == [rain]
     assert articles(section=None) == [rain, goal]
-    assert counted_builds == [True, False]
+    assert counted_builds == [True, True, False, False]  # each from two sets of stand-ins
 
 
 def test_a_shape_that_depends_on_a_value_fails_the_check(settings):
@@ -238,6 +242,68 @@ def test_what_cannot_be_prepared_is_refused():
         as_dicts(pk=1)
     with pytest.raises(TypeError, match="takes pk by name"):
         unused(pk=1, other=2)
+
+
+def test_a_value_used_in_another_form_is_refused_when_compiled():
+    """Found only by being equal to its stand-in, a value used as "%value%", or a time
+    computed from it, would be written into the SQL as a constant; so would a clock
+    read inside. Compiled twice from different stand-ins, such a query differs in
+    more places than its values' own, and is refused before it runs."""
+
+    @prepared
+    def slug_or_title(text: str):
+        return Article.objects.filter(Q(slug=text) | Q(title__icontains=text))
+
+    @prepared
+    def week_before(now: datetime):
+        return Article.objects.filter(publish_at__lte=now, publish_at__gte=now - timedelta(7))
+
+    @prepared
+    def clock_inside(pk: int):
+        return Article.objects.published().filter(pk=pk)
+
+    for query, values in [
+        (slug_or_title, {"text": "rain"}),
+        (week_before, {"now": timezone.now()}),
+        (clock_inside, {"pk": 1}),
+    ]:
+        with pytest.raises(PreparedQueryError, match="changes more of its SQL"):
+            query(**values)
+
+
+def test_a_stand_in_fits_a_32_bit_column():
+    """A tag's id is a 32-bit integer: PostgreSQL's backend drops a condition (or the
+    whole query) on a value past that range, so a stand-in must fit it."""
+    tag = Tag.objects.create(name="Kelp", slug="kelp")
+
+    @prepared
+    def by_id(pk: int):
+        return Tag.objects.filter(pk=pk)
+
+    @prepared
+    def below(pk: int):
+        return Tag.objects.filter(pk__lt=pk).order_by("pk")
+
+    assert by_id(pk=tag.pk) == [tag]
+    assert below(pk=tag.pk + 1) == [tag]
+    assert below(pk=tag.pk) == []
+
+
+def test_a_negative_slice_is_refused_as_the_orm_refuses_it():
+    ArticleFactory()
+
+    @prepared
+    def window(offset: int, limit: int):
+        return Article.objects.order_by("pk")[offset : offset + limit]
+
+    assert len(window(offset=0, limit=5)) == 1
+    with pytest.raises(ValueError, match="Negative indexing"):
+        window(offset=0, limit=-1)
+
+
+def test_the_suite_checks_every_prepared_query(settings):
+    """pyproject.toml turns PREPARED_QUERIES_CHECK on for the tests, whatever DEBUG is."""
+    assert settings.PREPARED_QUERIES_CHECK
 
 
 def test_integers_past_the_database_are_what_the_orm_makes_of_them():
