@@ -532,8 +532,9 @@ def against_worktree(revision):
             "read the same benchmark database"
         )
     root = WORK / f"against-{sha[:12]}"
-    subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=True)  # noqa: S607
+    # A run cut short leaves its checkout: remove it, then forget it, then add it again.
     shutil.rmtree(root, ignore_errors=True)
+    subprocess.run(["git", "worktree", "prune"], cwd=ROOT, check=True)  # noqa: S607
     subprocess.run(  # noqa: S603 - fixed arguments
         ["git", "worktree", "add", "--detach", str(root), sha],  # noqa: S607
         cwd=ROOT, check=True, capture_output=True,
