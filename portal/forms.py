@@ -138,7 +138,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), required=False)
     kind = forms.ChoiceField(label=_("Show"), choices=KINDS, required=False)
     section = forms.ModelChoiceField(
-        Section.objects.none(),  # those offered: __init__
+        Section.objects.all(),  # valid when offered: clean_section()
         label=_("Section"),
         to_field_name="slug",
         required=False,
@@ -157,12 +157,20 @@ class SearchForm(forms.Form):
         # The options from the cache, as the header and the jokes' menu show them: the
         # two queries and Django's widget templates had been a tenth of a search. A
         # section is valid when it is offered (those with something published), so
-        # that the form never filters by one its select cannot show.
-        sections = header_sections()
-        self.fields["section"].queryset = Section.objects.filter(pk__in=[s.pk for s in sections])
-        for name, objects in (("section", sections), ("category", joke_categories())):
+        # that the form never filters by one its select cannot show (clean_section).
+        self.sections = header_sections()
+        for name, objects in (("section", self.sections), ("category", joke_categories())):
             field = self.fields[name]
             field.choices = [("", field.empty_label), *((o.slug, o.name) for o in objects)]
+
+    def clean_section(self):
+        # Checked against the cached list rather than by a queryset of those offered,
+        # which had to be built anew for every search.
+        section = self.cleaned_data["section"]
+        if section and section.pk not in {offered.pk for offered in self.sections}:
+            field = self.fields["section"]
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+        return section
 
     def clean(self):
         cleaned = super().clean()

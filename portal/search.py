@@ -310,13 +310,17 @@ def _find(q, kind, section, category, safe_mode, any_word):
     section, category = section and section.pk, category and category.pk
     kinds = []
     if kind in (None, "articles") and category is None:
-        kinds.append(("article", _articles(None, section), article_floor, article_hits))
+        kinds.append(("article", article_floor, article_hits))
     if kind in (None, "jokes") and section is None:
-        kinds.append(("joke", _jokes(None, safe_mode, category), joke_floor, joke_hits))
+        kinds.append(("joke", joke_floor, joke_hits))
     now, terms = timezone.now(), search_terms(words, any_word)
     hits, truncated = [], False
-    for name, queryset, floor_query, hits_query in kinds:
+    for name, floor_query, hits_query in kinds:
         if needs_substring(words):  # rare: the ORM's queries as they are
+            if name == "article":
+                queryset = _articles(None, section)
+            else:
+                queryset = _jokes(None, safe_mode, category)
             found = _found(matching(queryset, q, any_word))
         else:
             within = {"now": now, "terms": terms, "any_word": any_word}
