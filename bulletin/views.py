@@ -122,7 +122,7 @@ class ArticleDetailView(DetailView):
             context.update(
                 previous_article=article.get_previous_in_section(),
                 next_article=article.get_next_in_section(),
-                related_articles=article.get_related(),
+                related_articles=article.get_related(tags),
             )
         return super().get_context_data(**context, **kwargs)
 

@@ -288,6 +288,18 @@ def test_article_query_count(client, django_assert_num_queries, section):
     )
 
 
+def test_an_untagged_article_asks_for_no_related_headlines(
+    client, django_assert_num_queries, section
+):
+    article = ArticleFactory(section=section)
+    ArticleFactory(section=section, tags=["a"])
+    # article (with its neighbours), its tags (none), sections for the header
+    with django_assert_num_queries(3):
+        response = client.get(article.get_absolute_url())
+    assert response.context["related_articles"] == []
+    assert "related-heading" not in response.content.decode()
+
+
 def test_article_links_its_published_neighbours_in_its_section(client, section):
     now = timezone.now()
 
