@@ -576,14 +576,13 @@ def related_articles(now: datetime, pk: int, tags: tuple[int, ...]):
     a subquery of the article's taggings: PostgreSQL then reads the newest taggings
     from the index instead of joining them with that subquery, and planned and ran the
     query in 1.3 ms instead of 2.35 at 100,000 articles."""
-    tag_ids = list(tags)
     tagged = (
-        TaggedArticle.objects.filter(tag_id__in=tag_ids)
+        TaggedArticle.objects.filter(tag_id__in=tags)
         .order_by("-content_object_id")
         .values("content_object_id")[:RELATED_CANDIDATES]
     )
     shared = (
-        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tags)
         .order_by()
         .values("content_object")
         .annotate(count=models.Count("*"))

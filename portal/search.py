@@ -20,7 +20,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, router
@@ -308,20 +308,18 @@ def find(q, *, kind=None, section=None, category=None, safe_mode=True):
 def _find(q, kind, section, category, safe_mode, any_word):
     words = words_of(q)
     section, category = section and section.pk, category and category.pk
+    # Each kind's queryset is built only for the substring search, which needs it.
     kinds = []
     if kind in (None, "articles") and category is None:
-        kinds.append(("article", article_floor, article_hits))
+        kinds.append(("article", partial(_articles, None, section), article_floor, article_hits))
     if kind in (None, "jokes") and section is None:
-        kinds.append(("joke", joke_floor, joke_hits))
+        jokes = partial(_jokes, None, safe_mode, category)
+        kinds.append(("joke", jokes, joke_floor, joke_hits))
     now, terms = timezone.now(), search_terms(words, any_word)
     hits, truncated = [], False
-    for name, floor_query, hits_query in kinds:
+    for name, queryset, floor_query, hits_query in kinds:
         if needs_substring(words):  # rare: the ORM's queries as they are
-            if name == "article":
-                queryset = _articles(None, section)
-            else:
-                queryset = _jokes(None, safe_mode, category)
-            found = _found(matching(queryset, q, any_word))
+            found = _found(matching(queryset(), q, any_word))
         else:
             within = {"now": now, "terms": terms, "any_word": any_word}
             if name == "article":
