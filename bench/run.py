@@ -417,10 +417,19 @@ def run(kind, size, args, static_root):
     }
 
 
-def find_urls(environ):
+def find_urls(environ, only=None):
+    """The mix's URLs in this database: {name: {"url", "status", "queries", ...}}.
+    `only`: the names to keep (a comma-separated list), for an in-turn run."""
     # Queries a page really costs: counted with the page cache off.
     script_env = {**environ, "PAGE_CACHE_SECONDS": "0"}
-    return json.loads(manage(script_env, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
+    urls = json.loads(manage(script_env, "shell", "-c", URLS_SCRIPT).split("URLS", 1)[1])
+    if not only:
+        return urls
+    wanted = [name.strip() for name in only.split(",")]
+    unknown = [name for name in wanted if name not in urls]
+    if unknown:
+        raise SystemExit(f"--urls: no {', '.join(unknown)} in the mix ({', '.join(urls)})")
+    return {name: found for name, found in urls.items() if name in wanted}
 
 
 def redis_database(url, offset):
@@ -504,7 +513,8 @@ def compare_sizes(kind, args, static_root):
     contenders = {}
     for size in (small, large):
         environ = {**prepare(kind, size, static_root), "PAGE_CACHE_SECONDS": "0"}
-        contenders[f"{size:,}"] = {"environ": environ, "root": ROOT, "urls": find_urls(environ)}
+        urls = find_urls(environ, args.urls)
+        contenders[f"{size:,}"] = {"environ": environ, "root": ROOT, "urls": urls}
     rows = interleaved(contenders, args)
     title = (f"{kind}: cost at {large:,} over {small:,}, uncached, both served in turn "
              f"({args.rounds} rounds of {args.duration} s per URL)")  # fmt: skip
@@ -545,7 +555,7 @@ def against_worktree(revision):
 def compare_revision(kind, size, args, static_root):
     """This tree against `args.against`, on the same database, uncached: before and after."""
     environ = {**prepare(kind, size, static_root), "PAGE_CACHE_SECONDS": "0"}
-    urls = find_urls(environ)
+    urls = find_urls(environ, args.urls)
     sha, root = against_worktree(args.against)
     their_static = WORK / f"static-{sha[:12]}"
     their_environ = {**environ, "STATIC_ROOT": str(their_static)}
@@ -677,6 +687,11 @@ def main():
         help="this tree against a git revision, both served in turn (uncached, largest size)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds of an in-turn run")
+    parser.add_argument(
+        "--urls",
+        metavar="NAMES",
+        help='an in-turn run measures only these of the mix, e.g. "article,tag"',
+    )
     args = parser.parse_args()
     if args.report:
         tables = [summary(json.loads(Path(f).read_text())) for f in args.report]
