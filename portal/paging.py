@@ -25,12 +25,27 @@ def slice_by_id(queryset, start, end):
     the ordering columns and the id, through an index when one holds them), then reads
     the rows of those ids: a tag's thousand articles are sorted as ids, not as rows.
 
+    The rows are read by id alone, with what the queryset loads (select_related(),
+    only()) and its order: the ids met its conditions, in the same statement. Repeated
+    outside, those conditions had doubled what PostgreSQL plans (0.8 ms against 0.4 for
+    a tag's jokes, planned anew on every request). A queryset with annotations or
+    DISTINCT keeps its own, which the rows may need.
+
     Not for a queryset with SQL of its own (extra(), as the SQLite search's): that SQL
     names the table, which Django renames inside a subquery, so the subquery would
     read the outer row's table once per row. Those are sliced as they are."""
-    if queryset.query.extra_tables:
+    query = queryset.query
+    if query.extra_tables:
         return queryset[start:end]
-    return queryset.filter(pk__in=queryset.values("pk")[start:end])
+    ids = queryset.values("pk")[start:end]
+    if query.annotations or query.distinct or query.extra or query.extra_order_by:
+        return queryset.filter(pk__in=ids)
+    rows = queryset.model._base_manager.using(queryset._db).filter(pk__in=ids)
+    rows.query.select_related = query.select_related
+    rows.query.deferred_loading = query.deferred_loading
+    if query.order_by or not query.default_ordering:
+        return rows.order_by(*query.order_by)
+    return rows  # the model's own ordering, as the queryset's
 
 
 # A tag with at least this many taggings is read in the list's own order (see with_tag).

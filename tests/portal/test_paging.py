@@ -4,11 +4,13 @@ Django's paginator gives, one query a page whatever its depth."""
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
+from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from taggit.models import Tag
 
-from bulletin.models import Article, TaggedArticle
+from bulletin.models import Article, Section, TaggedArticle
+from portal import paging
 from portal.paging import UncountedPaginator
 from tests.factories import ArticleFactory
 
@@ -98,7 +100,6 @@ def test_a_tags_list_is_the_same_read_either_way(monkeypatch, popular_from):
     """with_tag reads a common tag down the list's own index and a rarer one through
     its taggings: the same rows, in the same order, only drafts and other tags left out."""
     from jokes.models import Joke, TaggedJoke
-    from portal import paging
     from tests.factories import JokeFactory
 
     monkeypatch.setattr(paging, "POPULAR_TAG", popular_from)
@@ -119,3 +120,28 @@ def test_a_tags_list_is_the_same_read_either_way(monkeypatch, popular_from):
     ]
     sliced = paging.slice_by_id(paging.with_tag(listed, TaggedArticle, tag), 3, 8)
     assert [a.pk for a in sliced] == expected[3:8]
+
+
+def test_a_slice_reads_its_rows_by_id_alone_with_what_the_list_loads(
+    articles, django_assert_num_queries
+):
+    """The rows of a slice are read by their ids, loaded and ordered as the list says;
+    the list's conditions are not repeated around them (the ids met them)."""
+    teasers = Article.objects.published().for_teasers()
+    sliced = paging.slice_by_id(teasers, 4, 9)
+    assert len(sliced.query.where.children) == 1  # pk IN (the list's ids)
+    with django_assert_num_queries(1):
+        rows = list(sliced)
+        sections = [article.section.name for article in rows]  # select_related kept
+    assert [a.pk for a in rows] == [a.pk for a in teasers[4:9]]
+    assert sections == [a.section.name for a in teasers[4:9]]
+    assert all(a.get_deferred_fields() == teasers[0].get_deferred_fields() for a in rows)
+    # No order of its own: the model's, as the list has.
+    sections_by_position = Section.objects.all()
+    assert list(paging.slice_by_id(sections_by_position, 0, 3)) == list(sections_by_position[:3])
+
+
+def test_a_slice_of_a_list_with_annotations_keeps_its_conditions(articles):
+    annotated = Article.objects.published().for_listing().annotate(length=Length("title"))
+    sliced = paging.slice_by_id(annotated, 2, 6)
+    assert [(a.pk, a.length) for a in sliced] == [(a.pk, a.length) for a in annotated[2:6]]
