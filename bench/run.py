@@ -79,6 +79,8 @@ LARGE = {"bulletin_article", "jokes_joke", "bulletin_taggedarticle", "jokes_tagg
 
 
 def seq_scans(sql):  # the large tables PostgreSQL's plan for `sql` reads whole
+    if sql.startswith("PREPARE "):  # planned once (portal/prepared.py): its EXECUTE
+        sql = "EXECUTE " + sql.rsplit("; EXECUTE ", 1)[1]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
         plan = cursor.fetchone()[0]

@@ -82,7 +82,7 @@ class SectionAtomFeed(AtomFeedMixin, SectionFeed):
 # The feeds' queries, compiled once per process (portal/prepared.py).
 
 
-@prepared
+@prepared(plan_once=True)
 def newest_headlines(now: datetime):
     return Article.objects.published(now).for_listing()[:FEED_LENGTH]
 

@@ -407,7 +407,7 @@ class Article(models.Model):
 # The queries of an article's page, compiled once per process (portal/prepared.py).
 
 
-@prepared
+@prepared(plan_once=True)
 def published_article(now: datetime, section: str, slug: str):
     """The published article at this address, with its section and author, and the
     id, title and slug of its neighbours in the section (`previous_found`,
@@ -467,7 +467,7 @@ def latest_per_section():
 EVER = datetime(1900, 1, 1, tzinfo=UTC)
 
 
-@prepared
+@prepared(plan_once=True)
 def sections_with_news(now: datetime):
     """The sections with something published, each with the publish time of its newest
     article (`newest`) and of its PER_SECTION-th newest (`cutoff`, None if fewer)."""
@@ -483,7 +483,7 @@ def sections_with_news(now: datetime):
     ).filter(newest__isnull=False)
 
 
-@prepared
+@prepared(plan_once=True)
 def newest_in_sections(now: datetime, sections: tuple[int, ...], since: tuple[datetime, ...]):
     """The teasers of the published articles of each of `sections` published at or after
     its time in `since`, newest first."""
@@ -498,13 +498,13 @@ def newest_in_sections(now: datetime, sections: tuple[int, ...], since: tuple[da
     )
 
 
-@prepared
+@prepared(plan_once=True)
 def featured_teasers(now: datetime):
     """The three newest featured headlines."""
     return Article.objects.published(now).filter(featured=True).for_teasers()[:3]
 
 
-@prepared
+@prepared(plan_once=True)
 def published_teasers(now: datetime, offset: int, limit: int):
     """A page of all headlines, newest first (for PreparedPages)."""
     return slice_by_id(Article.objects.published(now).for_teasers(), offset, offset + limit)
@@ -517,12 +517,12 @@ def section_teasers(now: datetime, section: int, offset: int, limit: int):
     return slice_by_id(teasers, offset, offset + limit)
 
 
-@prepared
+@prepared(plan_once=True)
 def section_by_slug(slug: str):
     return Section.objects.filter(slug=slug).order_by()
 
 
-@prepared
+@prepared(plan_once=True)
 def article_tags(pk: int):
     """The article's tags, in the order they were given."""
     return Article(pk=pk).tags.all()

@@ -35,7 +35,7 @@ class SectionSitemap(ListedSitemap):
         return section.last_change
 
 
-@prepared
+@prepared(plan_once=True)
 def sections_in_sitemap(now: datetime):
     """The sections with something published, each with its `last_change`."""
     published = Article.objects.published(now).filter(section=OuterRef("pk"))

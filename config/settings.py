@@ -150,6 +150,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 # Persistent connections (checked before reuse), for SQLite as for PostgreSQL: opening
 # one per request cost a connect, the PRAGMAs and the search functions every time.
+# The public pages' simplest queries are planned once per connection on PostgreSQL
+# (portal/prepared.py, plan_once): as prepared statements, whose plans are made without
+# their values. Off behind PgBouncer in transaction mode, which cannot keep them.
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PREPARED_STATEMENTS:
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -636,17 +636,17 @@ def pick_random(safe=True, seed=None, exclude_pk=None):
     return None
 
 
-@prepared
+@prepared(plan_once=True)
 def lowest_id():
     return Joke.objects.order_by("pk").values_list("pk", flat=True)[:1]
 
 
-@prepared
+@prepared(plan_once=True)
 def highest_id():
     return Joke.objects.order_by("-pk").values_list("pk", flat=True)[:1]
 
 
-@prepared
+@prepared(plan_once=True)
 def joke_near(now: datetime, safe: bool, point: int, later: bool, exclude: int | None):
     """The first joke a visitor sees at or after `point` (`later`), else the last
     before it, that is not `exclude`."""
@@ -662,18 +662,18 @@ def joke_near(now: datetime, safe: bool, point: int, later: bool, exclude: int |
 # list's `safe`: what safe mode shows (JokeQuerySet.for_visitor).
 
 
-@prepared
+@prepared(plan_once=True)
 def chosen_for_date(day: date):
     """The joke of the day chosen for `day`, if one was (JokeOfTheDay.for_date)."""
     return JokeOfTheDay.objects.filter(date=day).select_related("joke__category")[:1]
 
 
-@prepared
+@prepared(plan_once=True)
 def published_joke(now: datetime, pk: int):
     return Joke.objects.published(now).select_related("category").filter(pk=pk)
 
 
-@prepared
+@prepared(plan_once=True)
 def joke_tags(pk: int):
     """The joke's tags, in the order they were given."""
     return Joke(pk=pk).tags.all()

@@ -30,7 +30,7 @@ class CategorySitemap(ListedSitemap):
         return category.last_change
 
 
-@prepared
+@prepared(plan_once=True)
 def categories_in_sitemap(now: datetime):
     """The categories with a published joke, each with its `last_change`."""
     published = Joke.objects.published(now).filter(category=OuterRef("pk"))

@@ -100,7 +100,7 @@ def _tag_names(model):
         taggings = model.tags.through.objects.filter(content_object__in=ids).order_by("pk")
         return taggings.values_list("content_object_id", "tag__name")
 
-    return prepared(names)
+    return prepared(names, plan_once=True)
 
 
 def tag_names(item):

@@ -16,7 +16,7 @@ from .prepared import prepared
 TAG_JOKES = 20
 
 
-@prepared
+@prepared(plan_once=True)
 def tag_by_slug(slug: str):
     """The tag, with whether it is a common one among articles and among jokes
     (`popular_in_articles`, `popular_in_jokes`: paging.with_tag)."""

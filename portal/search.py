@@ -338,7 +338,7 @@ def _found(matches):
     return list(matches.values_list("pk", "search_rank")[: MAX_HITS + 1])
 
 
-@prepared
+@prepared(plan_once=True)
 def hit_articles(ids: tuple[int, ...]):
     """The articles of a page of hits (compiled once for each number of them)."""
     return Article.objects.filter(pk__in=ids).select_related("section").defer("search_vector")

@@ -19,13 +19,16 @@ from .prepared import prepared
 
 @cache
 def _highest_id(model):
-    return prepared(lambda: model.objects.order_by("-pk").values_list("pk", flat=True)[:1])
+    return prepared(
+        lambda: model.objects.order_by("-pk").values_list("pk", flat=True)[:1], plan_once=True
+    )
 
 
 @cache
 def _latest_change(model):
     return prepared(
-        lambda: model.objects.order_by("-updated_at").values_list("updated_at", flat=True)[:1]
+        lambda: model.objects.order_by("-updated_at").values_list("updated_at", flat=True)[:1],
+        plan_once=True,
     )
 
 

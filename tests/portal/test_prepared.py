@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from taggit.models import Tag
@@ -16,6 +17,7 @@ from portal.prepared import (
     PreparedQueryError,
     _numbers_to_parameters,
     _numbers_written,
+    _Statement,
     prepared,
 )
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
@@ -335,3 +337,93 @@ def test_numbers_written_in_sql_become_parameters_and_back():
     # A number inside a longer one, a name or a decimal is not the number.
     untouched = "SELECT x123450, 1.12345, 123456 FROM t"
     assert _numbers_to_parameters(untouched, [], {"12345"}) == (untouched, [], set())
+
+
+# Planned once per connection (PostgreSQL's prepared statements)
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def _planned_once():
+    @prepared(plan_once=True)
+    def titled(now: datetime, title: str, since: date, limit: int):
+        return (
+            Article.objects.published(now)
+            .filter(title=title, publish_at__date__gte=since, summary__contains="100%")
+            .select_related("section")
+            .order_by("-pk")[:limit]
+        )
+
+    return titled
+
+
+@postgres_only
+def test_a_query_planned_once_is_prepared_with_its_first_call(django_assert_num_queries):
+    odd = 'It\'s 100% "odd" %s; -- DROP TABLE x'
+    ArticleFactory(title=odd, summary="Up 100% today")
+    ArticleFactory(title=odd, summary="Down")  # fails a constant of the query
+    ArticleFactory(title=odd, summary="Up 100% again", draft=True)
+    titled = _planned_once()
+    now, since = timezone.now(), date(2000, 1, 1)
+    expected = list(titled.build(now=now, title=odd, since=since, limit=5))
+    assert len(expected) == 1
+    with django_assert_num_queries(1) as first:
+        assert titled(now=now, title=odd, since=since, limit=5) == expected
+    with django_assert_num_queries(2) as later:
+        assert titled(now=now, title=odd, since=since, limit=5) == expected
+        assert titled(now=now, title="Other", since=since, limit=5) == []
+    sent = first.captured_queries[0]["sql"]
+    assert sent.startswith("PREPARE portal_prepared_")
+    # The constants are written in (the plan is made knowing them), the values not.
+    prepare, execute = sent.split("; EXECUTE ")
+    assert "E'%100\\\\%%'" in prepare  # summary__contains="100%", escaped
+    assert odd.replace("'", "''") not in prepare
+    assert odd.replace("'", "''") in execute
+    assert all(query["sql"].startswith("EXECUTE portal_") for query in later.captured_queries)
+
+
+@postgres_only
+def test_a_new_connection_prepares_it_again(django_assert_num_queries):
+    article = ArticleFactory(title="Kept")
+    titled = _planned_once()
+    now, since = timezone.now(), date(2000, 1, 1)
+    assert titled(now=now, title="Kept", since=since, limit=1) == []  # no "100%"
+    article.summary = "All 100% kept"
+    article.save()
+    assert titled(now=now, title="Kept", since=since, limit=1) == [article]
+    with connection.cursor() as cursor:  # as a pooler's reset would: the server forgets
+        cursor.execute("DEALLOCATE ALL")
+    _forget_prepared(connection)
+    with django_assert_num_queries(1) as again:
+        assert titled(now=now, title="Kept", since=since, limit=1) == [article]
+    assert again.captured_queries[0]["sql"].startswith("PREPARE ")
+
+
+def _forget_prepared(connection):
+    _Statement.prepared_on.pop(connection.connection, None)
+
+
+@postgres_only
+def test_a_failed_first_call_is_prepared_again_under_another_name():
+    """Whether a failed PREPARE-and-EXECUTE left the statement prepared is not known:
+    the next call prepares it under a new name rather than fail on the old one."""
+    ArticleFactory(title="Found", summary="100% found")
+    titled = _planned_once()
+    values = {"now": timezone.now(), "title": "Found", "since": date(2000, 1, 1), "limit": 1}
+    assert len(titled(**values)) == 1
+    _forget_prepared(connection)  # prepared on the server, not known to be
+    with pytest.raises(DatabaseError, match="already exists"), transaction.atomic():
+        titled(**values)
+    assert len(titled(**values)) == 1  # under another name
+
+
+def test_without_prepared_statements_the_sql_is_sent_as_it_is(settings, django_assert_num_queries):
+    settings.PREPARED_STATEMENTS = False
+    ArticleFactory(title="Plain", summary="100% plain")
+    titled = _planned_once()
+    with django_assert_num_queries(1) as sent:
+        found = titled(now=timezone.now(), title="Plain", since=date(2000, 1, 1), limit=3)
+    assert [a.title for a in found] == ["Plain"]
+    assert sent.captured_queries[0]["sql"].startswith("SELECT")
