@@ -90,15 +90,12 @@ def _stand_in(kind, number):
 def _adapter(kind):
     """What the ORM does to a value of `kind` before it becomes a parameter."""
     if kind is int:
-        adapt = lambda value, connection: int(value)  # noqa: E731
-    elif kind is str:
-        adapt = lambda value, connection: str(value)  # noqa: E731
-    elif kind is datetime:
-        adapt = lambda value, connection: connection.ops.adapt_datetimefield_value(value)  # noqa: E731
-    else:
-        adapt = lambda value, connection: connection.ops.adapt_datefield_value(value)  # noqa: E731
-    adapt.kind = kind
-    return adapt
+        return lambda value, connection: int(value)
+    if kind is str:
+        return lambda value, connection: str(value)
+    if kind is datetime:
+        return lambda value, connection: connection.ops.adapt_datetimefield_value(value)
+    return lambda value, connection: connection.ops.adapt_datefield_value(value)
 
 
 _PLACEHOLDERS = re.compile(r"%%|%s")
@@ -163,6 +160,7 @@ class _Plan:
         numbers = {str(value) for kind, value in stand_ins.values() if kind is int}
         self.sql, self.params, self.written = _numbers_to_parameters(sql, list(params), numbers)
         self.slots = []
+        kinds = {}  # the position of each value's parameter -> the type of the value
         for (argument, index), (kind, stand_in) in stand_ins.items():
             adapt = _adapter(kind)
             expected = adapt(stand_in, connection)
@@ -175,11 +173,12 @@ class _Plan:
             if not positions:
                 raise PreparedQueryError(f"{name}: `{label}` is not a parameter of its SQL")
             self.slots.append((argument, index, adapt, positions))
+            kinds.update(dict.fromkeys(positions, kind))
             if isinstance(expected, str) and expected in self.sql:
                 raise PreparedQueryError(f"{name}: `{label}` is written into its SQL")
 
         if plan_once and connection.vendor == "postgresql" and settings.PREPARED_STATEMENTS:
-            self.statement = _Statement(self.sql, self.params, self.slots, connection)
+            self.statement = _Statement(self.sql, self.params, kinds, connection)
 
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         if compiler.has_composite_fields(fields):
@@ -281,12 +280,9 @@ class _Statement:
     # Django reconnects), forgotten with it.
     prepared_on = weakref.WeakKeyDictionary()
 
-    def __init__(self, sql, params, slots, connection):
+    def __init__(self, sql, params, kinds, connection):
+        """`kinds`: the position of each value's parameter -> the type of the value."""
         connection.ensure_connection()  # the constants are written by its client
-        kinds = {}  # the position of each value's parameter -> its SQL type
-        for _argument, _index, adapt, positions in slots:
-            for position in positions:
-                kinds[position] = _SQL_TYPES[adapt.kind]
         self.positions = sorted(kinds)
         numbers = {position: number for number, position in enumerate(self.positions, 1)}
         placeholders = (match for match in _PLACEHOLDERS.finditer(sql) if match.group() == "%s")
@@ -300,17 +296,15 @@ class _Statement:
             last = match.end()
         pieces.append(sql[last:])
         self.body = "".join(pieces)
-        self.types = ", ".join(kinds[position] for position in self.positions)
+        types = ", ".join(_SQL_TYPES[kinds[position]] for position in self.positions)
+        self.types = f"({types})" if types else ""  # "name()" is no statement's name
+        self.values = f"({', '.join(['%s'] * len(self.positions))})" if types else ""
         self._name()
 
     def _name(self):
         self.name = f"portal_prepared_{next(_statement_numbers)}"
-        self.run = f"EXECUTE {self.name}({', '.join(['%s'] * len(self.positions))})"
-        if not self.positions:
-            self.run = f"EXECUTE {self.name}"
-        self.prepare = f"PREPARE {self.name}({self.types}) AS {self.body}; {self.run}"
-        if not self.positions:
-            self.prepare = f"PREPARE {self.name} AS {self.body}; {self.run}"
+        self.run = f"EXECUTE {self.name}{self.values}"
+        self.prepare = f"PREPARE {self.name}{self.types} AS {self.body}; {self.run}"
 
     def execute(self, cursor, connection, params):
         values = [params[position] for position in self.positions]
@@ -427,7 +421,7 @@ class PreparedQuery:
         return value is None if form == "optional" else bool(value)
 
     def _prepare(self, values, shape):
-        plan, model = self._compile(values, first=0)
+        plan, model = self._compile(values, first=0, plan_once=self.plan_once)
         again, _model = self._compile(values, first=len(self.kinds) * 200 + 1000)
         if not plan.same_as(again):
             raise PreparedQueryError(
@@ -438,7 +432,7 @@ class PreparedQuery:
         self.plans[plan.alias, shape] = plan
         return plan
 
-    def _compile(self, values, first):
+    def _compile(self, values, first, plan_once=False):
         """The plan of these values' shape, compiled from stand-ins numbered from
         `first`."""
         stand_ins, arguments, number = {}, {}, first
@@ -457,8 +451,7 @@ class PreparedQuery:
             form == "tuple" and not values[argument]
             for argument, (_kind, form) in self.kinds.items()
         )
-        plan = _Plan(queryset, stand_ins, self.__name__, empty_tuple, self.plan_once)
-        return plan, queryset.model
+        return _Plan(queryset, stand_ins, self.__name__, empty_tuple, plan_once), queryset.model
 
     def forget(self):
         """Compile again on the next call (for a test that changes a constant the
