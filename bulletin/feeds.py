@@ -87,6 +87,6 @@ def newest_headlines(now: datetime):
     return Article.objects.published(now).for_listing()[:FEED_LENGTH]
 
 
-@prepared
+@prepared(plan_once=True)
 def newest_in_section(now: datetime, section: int):
     return Article.objects.published(now).for_listing().filter(section=section)[:FEED_LENGTH]

@@ -510,7 +510,7 @@ def published_teasers(now: datetime, offset: int, limit: int):
     return slice_by_id(Article.objects.published(now).for_teasers(), offset, offset + limit)
 
 
-@prepared
+@prepared(plan_once=True)
 def section_teasers(now: datetime, section: int, offset: int, limit: int):
     """A page of a section's headlines, newest first (for PreparedPages)."""
     teasers = Article.objects.published(now).for_teasers().filter(section=section)

@@ -83,12 +83,12 @@ class CategoryAtomFeed(AtomFeedMixin, CategoryFeed):
 # The feeds' queries, compiled once per process (portal/prepared.py).
 
 
-@prepared
+@prepared(plan_once=True)
 def newest_jokes(now: datetime):
     return Joke.objects.for_visitor(True, now).for_listing()[:FEED_LENGTH]
 
 
-@prepared
+@prepared(plan_once=True)
 def newest_in_category(now: datetime, category: int):
     jokes = Joke.objects.for_visitor(True, now).for_listing()
     return jokes.filter(category=category)[:FEED_LENGTH]

@@ -679,14 +679,14 @@ def joke_tags(pk: int):
     return Joke(pk=pk).tags.all()
 
 
-@prepared
+@prepared(plan_once=True)
 def visitor_jokes(now: datetime, safe: bool, offset: int, limit: int):
     """A page of the newest jokes."""
     jokes = Joke.objects.for_visitor(safe, now).for_listing()
     return slice_by_id(jokes, offset, offset + limit)
 
 
-@prepared
+@prepared(plan_once=True)
 def category_jokes(now: datetime, safe: bool, category: int, offset: int, limit: int):
     """A page of a category's newest jokes."""
     jokes = Joke.objects.for_visitor(safe, now).for_listing().filter(category=category)
@@ -697,13 +697,13 @@ def _best(jokes):
     return jokes.for_listing().order_by("-score", "-published_at", "-pk")
 
 
-@prepared
+@prepared(plan_once=True)
 def best_jokes(now: datetime, safe: bool, offset: int, limit: int):
     """A page of the best rated jokes of all time."""
     return slice_by_id(_best(Joke.objects.for_visitor(safe, now)), offset, offset + limit)
 
 
-@prepared
+@prepared(plan_once=True)
 def best_jokes_since(now: datetime, safe: bool, since: datetime, offset: int, limit: int):
     """A page of the best rated jokes published since `since`."""
     jokes = _best(Joke.objects.for_visitor(safe, now).filter(published_at__gte=since))

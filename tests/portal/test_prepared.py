@@ -427,3 +427,49 @@ def test_without_prepared_statements_the_sql_is_sent_as_it_is(settings, django_a
         found = titled(now=timezone.now(), title="Plain", since=date(2000, 1, 1), limit=3)
     assert [a.title for a in found] == ["Plain"]
     assert sent.captured_queries[0]["sql"].startswith("SELECT")
+
+
+def _teasers(count):
+    """`count` published articles, a minute apart: (now, them as a list shows them)."""
+    now = timezone.now()
+    for minutes in range(count):
+        ArticleFactory(publish_at=now - timedelta(minutes=minutes))
+    return now, list(Article.objects.published(now).for_teasers())
+
+
+def _paged():
+    @prepared(plan_once=True)
+    def page(now: datetime, offset: int, limit: int):
+        return slice_by_id(Article.objects.published(now).for_teasers(), offset, offset + limit)
+
+    return page
+
+
+@postgres_only
+def test_a_limit_is_written_in_and_each_limit_has_a_statement(django_assert_num_queries):
+    """Planned without its LIMIT, a list is planned for a tenth of its table: the limit
+    is written into the statement, the offset stays a value."""
+    now, expected = _teasers(7)
+    page = _paged()
+    with django_assert_num_queries(4) as sent:
+        assert page(now=now, offset=0, limit=3) == expected[:3]
+        assert page(now=now, offset=3, limit=3) == expected[3:6]
+        assert page(now=now, offset=6, limit=3) == expected[6:]
+        assert page(now=now, offset=2, limit=2) == expected[2:4]
+    first, second, third, other = (query["sql"] for query in sent.captured_queries)
+    assert first.startswith("PREPARE ") and " LIMIT 3 OFFSET $" in first
+    assert second.startswith("EXECUTE ") and third.startswith("EXECUTE ")
+    assert second.split("(")[0] == first.split("; ")[1].split("(")[0]  # the same statement
+    assert other.startswith("PREPARE ") and " LIMIT 2 OFFSET $" in other
+
+
+@postgres_only
+def test_past_a_few_limits_the_sql_is_sent_unprepared(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(_Statement, "LIMITS", 2)
+    now, expected = _teasers(4)
+    page = _paged()
+    with django_assert_num_queries(4) as sent:
+        for limit in (1, 2, 3, 1):
+            assert page(now=now, offset=1, limit=limit) == expected[1 : 1 + limit]
+    kinds = [query["sql"].split(" ", 1)[0] for query in sent.captured_queries]
+    assert kinds == ["PREPARE", "PREPARE", "SELECT", "EXECUTE"]
