@@ -8,7 +8,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.urls import reverse
@@ -565,7 +565,7 @@ def next_in_section(now: datetime, section: int, publish_at: datetime, pk: int):
 RELATED_CANDIDATES = 200
 
 
-@prepared
+@prepared(plan_once=True)
 def related_articles(now: datetime, pk: int, tags: tuple[int, ...]):
     """Published articles sharing the most of `tags` (article `pk`'s) with it, newest
     first among equals. Candidates are the articles of the RELATED_CANDIDATES taggings
@@ -578,12 +578,7 @@ def related_articles(now: datetime, pk: int, tags: tuple[int, ...]):
     (django-cte) count them once and join the articles to the counts: a subquery
     counting each candidate's taggings again had taken twice as long to run, and
     grouping the candidates' rows by every column they load twenty times as long."""
-    window = CTE(
-        TaggedArticle.objects.filter(tag_id__in=tags)
-        .order_by("-content_object_id")
-        .values("content_object_id")[:RELATED_CANDIDATES],
-        name="related_window",
-    )
+    window = CTE(_related_window(tags), name="related_window")
     counts = CTE(
         window.queryset().values("content_object_id").annotate(shared=models.Count("*")).order_by(),
         name="related_counts",
@@ -599,6 +594,24 @@ def related_articles(now: datetime, pk: int, tags: tuple[int, ...]):
             "-shared", "-publish_at", "-pk"
         )[:5],
     )
+
+
+def _related_window(tags):
+    """The RELATED_CANDIDATES newest taggings with any of `tags`.
+
+    Where the database can (PostgreSQL), each tag's newest taggings are read from the
+    tags' index and merged: the plan is then the same for any tags, and made once per
+    connection. Read as one list filtered by the tags, PostgreSQL walked the taggings
+    of every tag down to the window's last (2,500 rows for 200 at 100k), and the plan
+    made without the tags walked them all."""
+    taggings = TaggedArticle.objects.order_by("-content_object_id").values("content_object_id")
+    if not tags or not connection.features.supports_slicing_ordering_in_compound:
+        return taggings.filter(tag_id__in=tags)[:RELATED_CANDIDATES]
+    first, *others = (taggings.filter(tag_id=tag)[:RELATED_CANDIDATES] for tag in tags)
+    if not others:
+        return first
+    merged = first.union(*others, all=True).order_by("-content_object_id")
+    return merged[:RELATED_CANDIDATES]
 
 
 def default_preview_expiry():
