@@ -13,8 +13,10 @@ from urllib.parse import quote
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
+
+from portal import rendering
 
 SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted in a path
 
@@ -25,7 +27,7 @@ def _reversed(script_prefix, name, kwargs):
 
 
 def reversed_url(name, **kwargs):
-    return _reversed(get_script_prefix(), name, tuple(sorted(kwargs.items())))
+    return _reversed(rendering.script_prefix(), name, tuple(sorted(kwargs.items())))
 
 
 def section(slug):

@@ -26,11 +26,10 @@ from django.template.defaulttags import querystring as querystring_tag
 from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.utils.html import format_html
-from django.utils.timezone import template_localtime
-from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from markupsafe import Markup
 
-from portal import links
+from portal import links, rendering
 from portal.templatetags.portal_tags import canonical_url, ld_json
 
 # The format characters of Django's dateformat that read only the day, not the time.
@@ -47,7 +46,7 @@ def date(value, format_string=None):
     """
     if not value:
         return ""
-    value = template_localtime(value)
+    value = rendering.localtime(value)
     if not isinstance(value, datetime.datetime):  # a date, or what Django makes of others
         return date_filter(value, format_string)
     if format_string == "c":
@@ -57,7 +56,7 @@ def date(value, format_string=None):
         and "\\" not in format_string
         and all(char in DAY_ONLY for char in format_string if char.isalpha())
     ):
-        return day_format(value.date(), format_string, get_language())
+        return day_format(value.date(), format_string, rendering.language())
     return date_filter(value, format_string)
 
 
@@ -77,7 +76,7 @@ def template_gettext(message, **variables):
     each message translated once per language. A page says `_()` about thirty times:
     that had been a sixth of the time a list of jokes took to render."""
     # Our own catalogue's text is markup, as for Jinja's i18n; `variables` are escaped.
-    return Markup(translated(message, get_language())) % variables  # noqa: S704
+    return Markup(translated(message, rendering.language())) % variables  # noqa: S704
 
 
 @lru_cache(maxsize=4096)
@@ -135,7 +134,7 @@ def environment(**options):
         static=static,
         canonical_url=lambda request: canonical_url({"request": request}),
         querystring=querystring,
-        get_language=get_language,
+        get_language=rendering.language,
         label_tag=label_tag,
     )
     env.filters.update(
@@ -187,7 +186,8 @@ class Template(django_jinja2.Template):
         if template_rendered.has_listeners():  # the test client is listening
             template_rendered.send(sender=self, template=self, context=values)
         try:
-            return self.template.render(values)
+            with rendering.render():
+                return self.template.render(values)
         except jinja2.TemplateSyntaxError as exc:
             new = TemplateSyntaxError(exc.args)
             new.template_debug = django_jinja2.get_exception_info(exc)

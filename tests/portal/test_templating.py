@@ -109,3 +109,65 @@ def test_translations_read_as_jinjas_i18n_gives_them(source, language):
     assert "<script>" not in expected and "<b>" not in expected
     if "maybe" in source:
         assert expected == ("yes,no,maybe" if language == "en" else "Ja,Nein,Vielleicht")
+
+
+def test_a_render_shows_the_prefix_language_and_time_zone_django_gives():
+    """A render reads them once (portal/rendering.py): what it shows is what Django's
+    own functions give, under another script prefix, language and time zone."""
+    from datetime import UTC, datetime
+
+    from django.template.defaultfilters import date as django_date
+    from django.urls import set_script_prefix
+    from django.utils import timezone, translation
+    from django.utils.timezone import template_localtime
+
+    source = "{{ get_language() }}|{{ url('portal:home') }}|{{ when|date('Y-m-d H:i') }}|"
+    source += "{{ when|date('j F Y') }}|{{ _('yes,no,maybe') }}"
+    template = engines["jinja2"].from_string(source)
+    when = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
+    try:
+        set_script_prefix("/site/")
+        with translation.override("de"), timezone.override("Asia/Tokyo"):
+            local = template_localtime(when)
+            expected = [
+                "de",
+                "/site/",
+                django_date(local, "Y-m-d H:i"),
+                django_date(local, "j F Y"),
+                "Ja,Nein,Vielleicht",
+            ]
+            assert template.render({"when": when}).split("|") == expected
+        assert expected[2] == "2026-01-02 05:00"
+        after = template.render({"when": when}).split("|")
+        assert after[:3] == ["en", "/site/", "2026-01-01 20:00"]
+    finally:
+        set_script_prefix("/")
+
+
+def test_local_times_inside_a_render_are_djangos():
+    from datetime import UTC, date, datetime
+
+    from django.utils import timezone
+    from django.utils.timezone import template_localtime
+
+    from portal import rendering
+
+    class Kept(datetime):
+        convert_to_local_time = False
+
+    values = [
+        datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 7, 1, 12, 0),  # naive: left as it is
+        Kept(2026, 7, 1, 12, 0, tzinfo=UTC),
+        date(2026, 7, 1),
+        "text",
+    ]
+    with timezone.override("America/New_York"):
+        expected = [template_localtime(value) for value in values]
+        with rendering.render():
+            ours = [rendering.localtime(value) for value in values]
+    assert ours == expected
+    assert [getattr(value, "tzinfo", None) for value in ours] == [
+        getattr(value, "tzinfo", None) for value in expected
+    ]
+    assert expected[0].hour == 8
