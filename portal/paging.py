@@ -65,16 +65,19 @@ def with_tag(queryset, tagged_items, tag, popular=None):
     of the commonest tag at 100,000 articles. A tag with POPULAR_TAG taggings or more
     is read the other way, down the list's own index, keeping the rows the tag is
     on: the newest twenty of a tag on one article in twenty are found in about 400
-    rows. A rarer tag keeps the join, which reads at most POPULAR_TAG rows. (SQLite
-    always joins; PostgreSQL's statistics tell it, this tells SQLite.) `tagged_items`
-    is the model of the taggings (TaggedArticle, TaggedJoke); `popular`, whether the tag
-    is a common one, when the caller has read it already (popularity())."""
+    rows. A rarer tag's items are read through its taggings, fewer than POPULAR_TAG:
+    the subquery says so with a LIMIT that cuts nothing, so that PostgreSQL reads them by
+    index even when it plans without knowing the tag (portal/prepared.py, plan_once).
+    (SQLite would always join; this tells it.) `tagged_items` is the model of the
+    taggings (TaggedArticle, TaggedJoke); `popular`, whether the tag is a common one,
+    when the caller has read it already (popularity())."""
     if popular is None:
         popular = popularity(tagged_items, tag).exists()
     if popular:
         taggings = tagged_items.objects.filter(tag=tag, content_object=OuterRef("pk"))
         return queryset.filter(Exists(taggings))
-    return queryset.filter(tags=tag)
+    taggings = tagged_items.objects.filter(tag=tag).order_by().values("content_object")
+    return queryset.filter(pk__in=taggings[:POPULAR_TAG])
 
 
 def load_tag_names(items):

@@ -455,7 +455,11 @@ class PreparedQuery:
         return value is None if form == "optional" else bool(value)
 
     def _prepare(self, values, shape):
-        plan, model = self._compile(values, first=0, plan_once=self.plan_once)
+        plan_once = self.plan_once
+        if callable(plan_once):  # decided by the shape's bool arguments
+            wanted = inspect.signature(plan_once).parameters
+            plan_once = plan_once(**{argument: values[argument] for argument in wanted})
+        plan, model = self._compile(values, first=0, plan_once=plan_once)
         again, _model = self._compile(values, first=len(self.kinds) * 200 + 1000)
         if not plan.same_as(again):
             raise PreparedQueryError(
@@ -516,7 +520,9 @@ class PreparedQuery:
 
 def prepared(build=None, *, plan_once=False):
     """Decorate a function returning a queryset: see the module's docstring.
-    `@prepared(plan_once=True)`: PostgreSQL plans it once per connection."""
+    `@prepared(plan_once=True)`: PostgreSQL plans it once per connection; `plan_once` may
+    also be a function of some of its bool arguments, deciding for each shape (e.g.
+    `lambda popular: not popular`)."""
     if build is None:
         return functools.partial(PreparedQuery, plan_once=plan_once)
     return PreparedQuery(build, plan_once)

@@ -30,7 +30,13 @@ def tag_by_slug(slug: str):
     )
 
 
-@prepared
+# A rare tag's headlines are planned once: the plan made without the tag reads them
+# through the tag's taggings as well (paging.with_tag). A common tag's are planned each
+# time (without the tag, PostgreSQL hashed all its taggings: 45 ms, not 2.4), and so
+# are a tag's jokes (their plan without the tag walked every public joke: 13 ms, not 3).
+
+
+@prepared(plan_once=lambda popular: not popular)
 def tagged_teasers(now: datetime, tag: int, popular: bool, offset: int, limit: int):
     """A page of the tag's published headlines, newest first (for PreparedPages)."""
     articles = with_tag(Article.objects.published(now), TaggedArticle, tag, popular)

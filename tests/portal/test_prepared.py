@@ -473,3 +473,19 @@ def test_past_a_few_limits_the_sql_is_sent_unprepared(monkeypatch, django_assert
             assert page(now=now, offset=1, limit=limit) == expected[1 : 1 + limit]
     kinds = [query["sql"].split(" ", 1)[0] for query in sent.captured_queries]
     assert kinds == ["PREPARE", "PREPARE", "SELECT", "EXECUTE"]
+
+
+@postgres_only
+def test_whether_to_plan_once_can_be_decided_for_each_shape(django_assert_num_queries):
+    @prepared(plan_once=lambda common: not common)
+    def titled(title: str, common: bool):
+        articles = Article.objects.filter(title=title).order_by("pk")
+        return articles if common else articles.filter(featured=False)
+
+    article = ArticleFactory(title="Shaped")
+    with django_assert_num_queries(4) as sent:
+        for _ in range(2):
+            assert titled(title="Shaped", common=False) == [article]
+            assert titled(title="Shaped", common=True) == [article]
+    kinds = [query["sql"].split(" ", 1)[0] for query in sent.captured_queries]
+    assert kinds == ["PREPARE", "SELECT", "EXECUTE", "SELECT"]
