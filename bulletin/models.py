@@ -8,7 +8,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.urls import reverse
@@ -605,7 +605,8 @@ def _related_window(tags):
     of every tag down to the window's last (2,500 rows for 200 at 100k), and the plan
     made without the tags walked them all."""
     taggings = TaggedArticle.objects.order_by("-content_object_id").values("content_object_id")
-    if not tags or not connection.features.supports_slicing_ordering_in_compound:
+    features = connections[router.db_for_read(TaggedArticle)].features
+    if not tags or not features.supports_slicing_ordering_in_compound:
         return taggings.filter(tag_id__in=tags)[:RELATED_CANDIDATES]
     first, *others = (taggings.filter(tag_id=tag)[:RELATED_CANDIDATES] for tag in tags)
     if not others:

@@ -68,9 +68,9 @@ def with_tag(queryset, tagged_items, tag, popular=None):
     rows. A rarer tag's items are read through its taggings, fewer than POPULAR_TAG:
     the subquery says so with a LIMIT that cuts nothing, so that PostgreSQL reads them by
     index even when it plans without knowing the tag (portal/prepared.py, plan_once).
-    (SQLite would always join; this tells it.) `tagged_items` is the model of the
-    taggings (TaggedArticle, TaggedJoke); `popular`, whether the tag is a common one,
-    when the caller has read it already (popularity())."""
+    (SQLite keeps no statistics of the tags: the shape is what tells it.) `tagged_items`
+    is the model of the taggings (TaggedArticle, TaggedJoke); `popular`, whether the tag
+    is a common one, when the caller has read it already (popularity())."""
     if popular is None:
         popular = popularity(tagged_items, tag).exists()
     if popular:
