@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def search_setting(monkeypatch):
     """Set one of portal/search.py's constants for a test. Its prepared queries were
     compiled with the old value: they compile again, and again after the test."""
-    prepared = (search.article_floor, search.article_hits, search.joke_floor, search.joke_hits)
+    prepared = (search.article_matches, search.joke_matches)
 
     def setting(name, value):
         monkeypatch.setattr(search, name, value)
@@ -474,17 +474,17 @@ def test_query_count_does_not_grow_with_the_results(client, django_assert_num_qu
 
     fill(2)
     # After a change: the header's sections and the jokes' categories (the filters'
-    # options too), per kind the oldest candidate and the ranking, a page of each kind.
-    with django_assert_num_queries(8):
+    # options too), per kind its newest matches with their ranks, a page of each kind.
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "quokka"})
     fill(15)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(SEARCH, {"q": "quokka"})
     assert len(response.context["hits"]) == 20
     # A section: one query to check its slug, and no joke queries; the sections and
     # categories from the cache now that no content changed since the last search.
     section = Article.objects.first().section
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(SEARCH, {"q": "quokka", "section": section.slug})
 
 
@@ -498,6 +498,21 @@ def test_a_common_word_ranks_among_its_newest_matches(search_setting):
     made[0].title = "Narwhal"
     made[0].save()
     assert [hit.pk for hit in search.find("narwhal").hits] == [made[0].pk]
+
+
+def test_more_matches_than_the_window_says_there_are_more(client, search_setting):
+    """Past CANDIDATES matches the newest are ranked and the page says there are more,
+    even when every one of them is shown."""
+    search_setting("CANDIDATES", 3)
+    for n in range(4):
+        JokeFactory(title=f"Manatee {n}")
+    response = client.get(SEARCH, {"q": "manatee"})
+    assert response.context["paginator"].count == 3
+    assert "there are more: add a word" in response.content.decode()
+    Joke.objects.filter(title="Manatee 0").delete()
+    response = client.get(SEARCH, {"q": "manatee"})
+    assert response.context["paginator"].count == 3
+    assert "there are more" not in response.content.decode()
 
 
 @pytest.mark.parametrize("count", [2, 3, 4])
