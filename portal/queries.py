@@ -9,7 +9,7 @@ from taggit.models import Tag
 from bulletin.models import Article, TaggedArticle
 from jokes.models import Joke, TaggedJoke
 
-from .paging import popularity, slice_by_id, with_tag
+from .paging import FIRST_PAGES, popularity, slice_by_id, with_tag
 from .prepared import prepared
 
 # A tag's page shows at most this many of its jokes (its headlines are paginated).
@@ -30,21 +30,31 @@ def tag_by_slug(slug: str):
     )
 
 
-# A rare tag's headlines are planned once: the plan made without the tag reads them
-# through the tag's taggings as well (paging.with_tag). A common tag's are planned each
-# time (without the tag, PostgreSQL hashed all its taggings: 45 ms, not 2.4), and so
-# are a tag's jokes (their plan without the tag walked every public joke: 13 ms, not 3).
+# Planned once: a rare tag's lists, read through its taggings, and a common tag's first
+# pages, read row by row down the list (paging.with_tag). A common tag's deeper pages
+# are planned each time (without the tag, PostgreSQL hashed all its taggings: 45 ms, not
+# 2.4), and so are a rare tag's jokes (their plan without the tag walked every public
+# joke: 13 ms, not 3).
 
 
-@prepared(plan_once=lambda popular: not popular)
-def tagged_teasers(now: datetime, tag: int, popular: bool, offset: int, limit: int):
+def tag_page(now: datetime, tag: int, popular: bool, offset: int, limit: int):
     """A page of the tag's published headlines, newest first (for PreparedPages)."""
-    articles = with_tag(Article.objects.published(now), TaggedArticle, tag, popular)
+    first_pages = popular and offset + limit <= FIRST_PAGES
+    return tagged_teasers(
+        now=now, tag=tag, popular=popular, first_pages=first_pages, offset=offset, limit=limit
+    )
+
+
+@prepared(plan_once=lambda popular, first_pages: first_pages or not popular)
+def tagged_teasers(
+    now: datetime, tag: int, popular: bool, first_pages: bool, offset: int, limit: int
+):
+    articles = with_tag(Article.objects.published(now), TaggedArticle, tag, popular, first_pages)
     return slice_by_id(articles.for_teasers(), offset, offset + limit)
 
 
-@prepared
+@prepared(plan_once=lambda popular: popular)
 def tagged_jokes(now: datetime, safe: bool, tag: int, popular: bool):
     """The tag's newest TAG_JOKES jokes as a visitor sees them."""
-    jokes = with_tag(Joke.objects.for_visitor(safe, now), TaggedJoke, tag, popular)
+    jokes = with_tag(Joke.objects.for_visitor(safe, now), TaggedJoke, tag, popular, True)
     return slice_by_id(jokes.for_listing(), 0, TAG_JOKES)

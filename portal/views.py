@@ -67,7 +67,7 @@ class TagDetailView(ListView):
             raise Http404(_("No tag found matching the query"))
         self.tag = found[0]
         return PreparedPages(
-            queries.tagged_teasers,
+            queries.tag_page,
             now=timezone.now(),
             tag=self.tag.pk,
             popular=self.tag.popular_in_articles,

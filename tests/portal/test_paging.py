@@ -114,12 +114,62 @@ def test_a_tags_list_is_the_same_read_either_way(monkeypatch, popular_from):
     expected = [a.pk for a in listed.filter(tags=tag)]
     got = [a.pk for a in paging.with_tag(listed, TaggedArticle, tag)]
     assert got == expected and len(got) == 12
+    row_by_row = paging.with_tag(listed, TaggedArticle, tag, first_pages=True)
+    assert [a.pk for a in row_by_row] == expected
     jokes = Joke.objects.published().order_by("-published_at", "-pk")
     assert [j.pk for j in paging.with_tag(jokes, TaggedJoke, tag)] == [
         j.pk for j in jokes.filter(tags=tag)
     ]
     sliced = paging.slice_by_id(paging.with_tag(listed, TaggedArticle, tag), 3, 8)
     assert [a.pk for a in sliced] == expected[3:8]
+    sliced = paging.slice_by_id(row_by_row, 3, 8)
+    assert [a.pk for a in sliced] == expected[3:8]
+
+
+@pytest.mark.parametrize("popular_from", [1, 1000])
+def test_a_tags_pages_are_its_list_and_a_common_tags_first_are_planned_once(
+    monkeypatch, popular_from
+):
+    """A tag's page read page by page (portal/queries.py, tag_page) holds its list; on
+    PostgreSQL a common tag's first FIRST_PAGES items, and a rare tag's every page,
+    come from a statement planned once, a common tag's deeper pages are planned anew."""
+    from portal import queries
+
+    monkeypatch.setattr(paging, "POPULAR_TAG", popular_from)
+    monkeypatch.setattr(queries, "FIRST_PAGES", 7)
+    for query in (queries.tag_by_slug, queries.tagged_teasers):
+        query.forget()
+    now = timezone.now()
+    for n in range(12):
+        ArticleFactory(publish_at=now - timezone.timedelta(minutes=n // 3), tags=["rivers"])
+        ArticleFactory(publish_at=now - timezone.timedelta(minutes=n), tags=["boats"])
+    ArticleFactory(draft=True, tags=["rivers"])
+    expected = [a.pk for a in Article.objects.published().for_teasers().filter(tags__name="rivers")]
+    try:
+        tag = queries.tag_by_slug(slug="rivers")[0]
+        assert tag.popular_in_articles == (popular_from == 1)
+        pages = UncountedPaginator(
+            paging.PreparedPages(
+                queries.tag_page, now=timezone.now(), tag=tag.pk, popular=tag.popular_in_articles
+            ),
+            3,
+        )
+        got, sent = [], []
+        for number in range(1, 5):
+            with CaptureQueriesContext(connection) as captured:
+                page = pages.page(number)
+            got += [a.pk for a in page]
+            sent += [query["sql"].split(" ", 1)[0] for query in captured.captured_queries]
+        assert got == expected and not page.has_next()
+        if connection.vendor == "postgresql":
+            # Pages 1 and 2 read items 1 to 7 (one more than each shows).
+            planned = ["PREPARE", "EXECUTE"] if popular_from == 1 else ["PREPARE"] + 3 * ["EXECUTE"]
+            assert sent[: len(planned)] == planned
+            assert sent[len(planned) :] == ([] if popular_from == 1000 else ["SELECT", "SELECT"])
+    finally:
+        monkeypatch.undo()
+        for query in (queries.tag_by_slug, queries.tagged_teasers):
+            query.forget()
 
 
 def test_a_slice_reads_its_rows_by_id_alone_with_what_the_list_loads(
