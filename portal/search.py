@@ -26,7 +26,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, router
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from bulletin.models import Article
@@ -415,12 +415,14 @@ def _compile_patterns(words):
 
 def highlight(text, words, length=EXCERPT_LENGTH):
     """`text` escaped, with the matched words in <mark>; cut to about `length`
-    characters around the first match when `length` is given."""
+    characters around the first match when `length` is given. Only the passage shown
+    is searched for the words after the first: a page of twenty hits had spent 2 ms
+    marking every match of an article's whole text."""
     pattern = _patterns(words)
-    matches = list(pattern.finditer(text)) if pattern else []
     start, end, prefix, suffix = 0, len(text), "", ""
     if length is not None and len(text) > length:
-        first = matches[0].start() if matches else 0
+        found = pattern.search(text) if pattern else None
+        first = found.start() if found else 0
         start = max(0, first - length // 3)
         if start:  # start on a word boundary
             space = text.find(" ", start)
@@ -432,13 +434,15 @@ def highlight(text, words, length=EXCERPT_LENGTH):
             end = space if space > first else end
             suffix = "…"
     pieces, position = [], start
-    for match in matches:
-        if match.start() < start or match.end() > end:
-            continue
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(f"<mark>{escape(match.group())}</mark>")
+    # A match ends at most four letters past its word: none past this starts in the passage.
+    reach = min(len(text), end + max(map(len, words), default=0) + 5)
+    for match in pattern.finditer(text, start, reach) if pattern else ():
+        if match.end() > end:
+            break
+        pieces.append(html.escape(text[position : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group())}</mark>")
         position = match.end()
-    pieces.append(escape(text[position:end]))
+    pieces.append(html.escape(text[position:end]))
     return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 - every piece escaped above
 
 

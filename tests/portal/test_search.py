@@ -233,6 +233,31 @@ def test_highlighting_marks_the_words_and_their_endings_only(text, words, marked
     assert re.findall(r"<mark>(.*?)</mark>", html) == marked
 
 
+def test_the_passage_marks_the_matches_in_it_and_only_there():
+    filler = "nothing to see here " * 30
+    text = f"{filler}one walrus, two walruses & <walrus> {filler}walrus at the end"
+    passage = search.highlight(text, ["walrus"])
+    assert passage.startswith("…") and passage.endswith("…")
+    assert re.findall(r"<mark>(.*?)</mark>", passage) == ["walrus", "walruses", "walrus"]
+    assert "&amp; &lt;<mark>walrus</mark>&gt;" in passage
+    assert search.highlight(text, ["walrus"], length=None).count("<mark>") == 4
+
+
+@given(
+    st.lists(st.sampled_from(["walrus", "walruses", "Walrus,", "seal", "<b>", "&amp;", "书法"])),
+    st.sampled_from([None, 220, 30]),
+)
+@hypothesis_settings(max_examples=200)
+def test_a_highlighted_passage_is_a_piece_of_the_text_escaped_and_marked(words, length):
+    text = " ".join(words)
+    passage = search.highlight(text, ["walrus"], length)
+    marks = re.findall(r"<mark>(.*?)</mark>", passage)
+    assert all(re.fullmatch(r"walrus\w{0,4}", mark, re.IGNORECASE) for mark in marks)
+    plain = html.unescape(passage.replace("<mark>", "").replace("</mark>", ""))
+    assert plain.removeprefix("…").removesuffix("…") in text
+    assert "<b>" not in passage
+
+
 def test_content_is_escaped_around_highlights(client):
     ArticleFactory(title="<script>alert(1)</script> heron", body="<p>x</p>")
     JokeFactory(text='A heron says "<img src=x onerror=alert(1)>"')
