@@ -3,7 +3,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from bulletin import models as bulletin_models
@@ -222,3 +222,15 @@ def test_related_headlines_come_from_the_tags_newest_articles(monkeypatch):
     finally:
         monkeypatch.undo()
         related_articles.forget()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage of a column")
+def test_an_articles_search_vector_is_kept_in_its_row():
+    """Search ranks the vectors of hundreds of articles: in the row (MAIN), not the TOAST
+    table, where each had cost an index lookup (bulletin/migrations/0006)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'bulletin_article'::regclass"
+            " AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone() == ("m",)
