@@ -10,7 +10,9 @@ static files, translations, dates in the site's time zone, the CSRF field, and t
 """
 
 import datetime
-from functools import lru_cache, partial
+import html
+import re
+from functools import lru_cache
 from types import SimpleNamespace
 
 import jinja2
@@ -26,6 +28,7 @@ from django.template.defaulttags import querystring as querystring_tag
 from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.utils.html import format_html
+from django.utils.safestring import SafeData
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from markupsafe import Markup
 
@@ -63,6 +66,23 @@ def date(value, format_string=None):
 @lru_cache(maxsize=4096)
 def day_format(day, format_string, language):  # language: part of the key only
     return date_filter(day, format_string)
+
+
+NEWLINES = re.compile(r"\r\n|\r")
+PARAGRAPHS = re.compile(r"\n{2,}")
+
+
+def linebreaks(value):
+    """Django's |linebreaks: the text escaped, paragraphs in <p>, single line breaks as
+    <br>. Django's runs each piece through its lazy-aware wrappers, and twenty jokes'
+    texts had taken a fifth of a list of jokes' rendering. Text already marked safe
+    goes to Django's, which leaves it unescaped. Tests compare the two."""
+    if isinstance(value, SafeData):
+        return linebreaks_filter(value, autoescape=True)
+    paragraphs = PARAGRAPHS.split(NEWLINES.sub("\n", str(value)))
+    return Markup(  # noqa: S704 - every paragraph escaped here
+        "\n\n".join(f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
+    )
 
 
 def querystring(request, **changes):
@@ -139,7 +159,7 @@ def environment(**options):
     )
     env.filters.update(
         date=date,
-        linebreaks=partial(linebreaks_filter, autoescape=True),
+        linebreaks=linebreaks,
         truncatechars=truncatechars,
         ld_json=ld_json,
     )

@@ -7,6 +7,9 @@ import pytest
 from django.template import engines
 from django.template.loader import get_template
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.factories import ArticleFactory, JokeFactory, SectionFactory
 
@@ -171,3 +174,18 @@ def test_local_times_inside_a_render_are_djangos():
         getattr(value, "tzinfo", None) for value in expected
     ]
     assert expected[0].hour == 8
+
+
+@given(st.text(alphabet=st.sampled_from("ab <>&\"'\n\r\t\x0b\x0c\u2028é书")))
+@hypothesis_settings(max_examples=300)
+def test_linebreaks_reads_as_djangos_filter(text):
+    """|linebreaks is the site's own (templating.linebreaks): Django's output, to the
+    character, for text with markup, quotes and every kind of line break."""
+    from django.template.defaultfilters import linebreaks_filter
+    from django.utils.safestring import mark_safe
+
+    from portal.templating import linebreaks
+
+    assert linebreaks(text) == linebreaks_filter(text, autoescape=True)
+    safe = mark_safe(text)  # noqa: S308 - what the filter must leave unescaped
+    assert linebreaks(safe) == linebreaks_filter(safe, autoescape=True)
