@@ -12,8 +12,9 @@ from jokes.models import Joke, TaggedJoke
 from .paging import FIRST_PAGES, popularity, slice_by_id, with_tag
 from .prepared import prepared
 
-# A tag's page shows at most this many of its jokes (its headlines are paginated).
-TAG_JOKES = 20
+# A tag's page shows this many of its newest jokes (its headlines are paginated); all
+# of them are on the tag's jokes' pages, 20 a page.
+TAG_JOKES = 5
 
 
 @prepared(plan_once=True)
@@ -37,11 +38,20 @@ def tag_by_slug(slug: str):
 # joke: 13 ms, not 3).
 
 
+def first_pages(popular, offset, limit):
+    """Whether a page of a tag's list is read row by row down the list (paging.with_tag)."""
+    return popular and offset + limit <= FIRST_PAGES
+
+
 def tag_page(now: datetime, tag: int, popular: bool, offset: int, limit: int):
     """A page of the tag's published headlines, newest first (for PreparedPages)."""
-    first_pages = popular and offset + limit <= FIRST_PAGES
     return tagged_teasers(
-        now=now, tag=tag, popular=popular, first_pages=first_pages, offset=offset, limit=limit
+        now=now,
+        tag=tag,
+        popular=popular,
+        first_pages=first_pages(popular, offset, limit),
+        offset=offset,
+        limit=limit,
     )
 
 
@@ -53,8 +63,28 @@ def tagged_teasers(
     return slice_by_id(articles.for_teasers(), offset, offset + limit)
 
 
-@prepared(plan_once=lambda popular: popular)
-def tagged_jokes(now: datetime, safe: bool, tag: int, popular: bool):
-    """The tag's newest TAG_JOKES jokes as a visitor sees them."""
-    jokes = with_tag(Joke.objects.for_visitor(safe, now), TaggedJoke, tag, popular, True)
-    return slice_by_id(jokes.for_listing(), 0, TAG_JOKES)
+def tag_jokes_page(now: datetime, safe: bool, tag: int, popular: bool, offset: int, limit: int):
+    """A page of the tag's jokes as a visitor sees them, newest first (for PreparedPages)."""
+    return tagged_jokes(
+        now=now,
+        safe=safe,
+        tag=tag,
+        popular=popular,
+        first_pages=first_pages(popular, offset, limit),
+        offset=offset,
+        limit=limit,
+    )
+
+
+@prepared(plan_once=lambda first_pages: first_pages)
+def tagged_jokes(
+    now: datetime,
+    safe: bool,
+    tag: int,
+    popular: bool,
+    first_pages: bool,
+    offset: int,
+    limit: int,
+):
+    jokes = with_tag(Joke.objects.for_visitor(safe, now), TaggedJoke, tag, popular, first_pages)
+    return slice_by_id(jokes.for_listing(), offset, offset + limit)

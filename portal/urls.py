@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("tags/<uslug:slug>/jokes/", views.TagJokesView.as_view(), name="tag-jokes"),
     path("submit/joke/", views.submit_joke, name="submit-joke"),
     path("submit/article/", views.submit_article, name="submit-article"),
     path(

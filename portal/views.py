@@ -20,7 +20,7 @@ from django.views.generic import ListView, TemplateView
 from bulletin.models import featured_teasers, latest_per_section
 from jokes import ratelimit, visitors
 from jokes.models import Joke, JokeOfTheDay, best_jokes, new_status_token
-from jokes.views import mark_my_votes
+from jokes.views import VisitorJokesMixin, mark_my_votes
 
 from . import queries, search
 from .forms import ContributionForm, JokeSubmissionForm, SearchForm
@@ -55,17 +55,15 @@ class HomeView(TemplateView):
 
 
 class TagDetailView(ListView):
-    """Everything published with one tag: headlines (paginated) and jokes."""
+    """Everything published with one tag: headlines (paginated), and on the first page
+    the newest jokes, with a link to all of them (TagJokesView)."""
 
     template_name = "portal/tag_detail.html"
     paginate_by = 20
     paginator_class = UncountedPaginator
 
     def get_queryset(self):
-        found = queries.tag_by_slug(slug=self.kwargs["slug"])
-        if not found:
-            raise Http404(_("No tag found matching the query"))
-        self.tag = found[0]
+        self.tag = tag_or_404(self.kwargs["slug"])
         return PreparedPages(
             queries.tag_page,
             now=timezone.now(),
@@ -74,20 +72,51 @@ class TagDetailView(ListView):
         )
 
     def get_context_data(self, **kwargs):
-        jokes = queries.tagged_jokes(
-            now=timezone.now(),
-            safe=visitors.safe_mode(self.request),
-            tag=self.tag.pk,
-            popular=self.tag.popular_in_jokes,
+        safe_mode = visitors.safe_mode(self.request)
+        context = super().get_context_data(tag=self.tag, safe_mode=safe_mode, **kwargs)
+        jokes = []
+        if context["page_obj"].number == 1:
+            # One more than shown: are there more to link to?
+            jokes = queries.tag_jokes_page(
+                now=timezone.now(),
+                safe=safe_mode,
+                tag=self.tag.pk,
+                popular=self.tag.popular_in_jokes,
+                offset=0,
+                limit=queries.TAG_JOKES + 1,
+            )
+            if not jokes and not context["object_list"]:
+                # A tag used only by drafts (or nothing) is not there for visitors.
+                raise Http404
+        context["more_jokes"] = len(jokes) > queries.TAG_JOKES
+        context["jokes"] = mark_my_votes(self.request, jokes[: queries.TAG_JOKES])
+        return context
+
+
+class TagJokesView(VisitorJokesMixin, ListView):
+    """All of a tag's jokes as this visitor sees them, newest first, 20 a page."""
+
+    template_name = "portal/tag_jokes.html"
+
+    def get_queryset(self):
+        self.tag = tag_or_404(self.kwargs["slug"])
+        return self.pages(
+            queries.tag_jokes_page, tag=self.tag.pk, popular=self.tag.popular_in_jokes
         )
-        jokes = mark_my_votes(self.request, jokes)
-        context = super().get_context_data(
-            tag=self.tag, jokes=jokes, safe_mode=visitors.safe_mode(self.request), **kwargs
-        )
-        if not jokes and not context["object_list"]:
-            # A tag used only by drafts (or nothing) is not there for visitors.
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        if not context["object_list"]:  # no public joke has the tag
             raise Http404
         return context
+
+
+def tag_or_404(slug):
+    """The tag with whether it is a common one (queries.tag_by_slug), or a 404."""
+    found = queries.tag_by_slug(slug=slug)
+    if not found:
+        raise Http404(_("No tag found matching the query"))
+    return found[0]
 
 
 class SearchView(TemplateView):

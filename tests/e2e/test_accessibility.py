@@ -47,6 +47,7 @@ def public_pages(site):
         ("joke", joke.get_absolute_url(), 200),
         ("report-joke", f"/jokes/{joke.pk}/report/", 200),
         ("tag", "/tags/community/", 200),
+        ("tag-jokes", f"/tags/{joke.tags.first().slug}/jokes/", 200),
         ("search", "/search/?q=town", 200),
         ("search-empty", "/search/?q=xylophone", 200),
         ("submit-joke", "/submit/joke/", 200),

@@ -126,49 +126,71 @@ def test_a_tags_list_is_the_same_read_either_way(monkeypatch, popular_from):
     assert [a.pk for a in sliced] == expected[3:8]
 
 
+@pytest.mark.parametrize("kind", ["headlines", "jokes"])
 @pytest.mark.parametrize("popular_from", [1, 1000])
 def test_a_tags_pages_are_its_list_and_a_common_tags_first_are_planned_once(
-    monkeypatch, popular_from
+    monkeypatch, popular_from, kind
 ):
-    """A tag's page read page by page (portal/queries.py, tag_page) holds its list; on
-    PostgreSQL a common tag's first FIRST_PAGES items, and a rare tag's every page,
-    come from a statement planned once, a common tag's deeper pages are planned anew."""
+    """A tag's list read page by page (portal/queries.py, tag_page, tag_jokes_page)
+    holds its items; on PostgreSQL a common tag's first FIRST_PAGES items come from a
+    statement planned once, and so do all of a rare tag's headlines; a common tag's
+    deeper pages and a rare tag's jokes are planned each time."""
+    from jokes.models import Joke
     from portal import queries
+    from tests.factories import JokeFactory
 
     monkeypatch.setattr(paging, "POPULAR_TAG", popular_from)
     monkeypatch.setattr(queries, "FIRST_PAGES", 7)
-    for query in (queries.tag_by_slug, queries.tagged_teasers):
+    compiled = (queries.tag_by_slug, queries.tagged_teasers, queries.tagged_jokes)
+    for query in compiled:
         query.forget()
     now = timezone.now()
     for n in range(12):
         ArticleFactory(publish_at=now - timezone.timedelta(minutes=n // 3), tags=["rivers"])
         ArticleFactory(publish_at=now - timezone.timedelta(minutes=n), tags=["boats"])
+        JokeFactory(published_at=now - timezone.timedelta(minutes=n // 3), tags=["rivers"])
+        JokeFactory(published_at=now - timezone.timedelta(minutes=n), tags=["boats"])
     ArticleFactory(draft=True, tags=["rivers"])
-    expected = [a.pk for a in Article.objects.published().for_teasers().filter(tags__name="rivers")]
+    JokeFactory(status=Joke.Status.DRAFT, tags=["rivers"])
+    if kind == "headlines":
+        listed = Article.objects.published().for_teasers()
+    else:
+        listed = Joke.objects.for_visitor(True).for_listing()
+    expected = [item.pk for item in listed.filter(tags__name="rivers")]
     try:
         tag = queries.tag_by_slug(slug="rivers")[0]
-        assert tag.popular_in_articles == (popular_from == 1)
-        pages = UncountedPaginator(
-            paging.PreparedPages(
+        assert tag.popular_in_articles == tag.popular_in_jokes == (popular_from == 1)
+        if kind == "headlines":
+            rows = paging.PreparedPages(
                 queries.tag_page, now=timezone.now(), tag=tag.pk, popular=tag.popular_in_articles
-            ),
-            3,
-        )
+            )
+        else:
+            rows = paging.PreparedPages(
+                queries.tag_jokes_page,
+                now=timezone.now(),
+                safe=True,
+                tag=tag.pk,
+                popular=tag.popular_in_jokes,
+            )
+        pages = UncountedPaginator(rows, 3)
         got, sent = [], []
         for number in range(1, 5):
             with CaptureQueriesContext(connection) as captured:
                 page = pages.page(number)
-            got += [a.pk for a in page]
+            got += [item.pk for item in page]
             sent += [query["sql"].split(" ", 1)[0] for query in captured.captured_queries]
-        assert got == expected and not page.has_next()
+        assert got == expected and len(got) == 12 and not page.has_next()
         if connection.vendor == "postgresql":
             # Pages 1 and 2 read items 1 to 7 (one more than each shows).
-            planned = ["PREPARE", "EXECUTE"] if popular_from == 1 else ["PREPARE"] + 3 * ["EXECUTE"]
-            assert sent[: len(planned)] == planned
-            assert sent[len(planned) :] == ([] if popular_from == 1000 else ["SELECT", "SELECT"])
+            if popular_from == 1:
+                assert sent == ["PREPARE", "EXECUTE", "SELECT", "SELECT"]
+            elif kind == "headlines":
+                assert sent == ["PREPARE", "EXECUTE", "EXECUTE", "EXECUTE"]
+            else:
+                assert sent == ["SELECT"] * 4
     finally:
         monkeypatch.undo()
-        for query in (queries.tag_by_slug, queries.tagged_teasers):
+        for query in compiled:
             query.forget()
 
 

@@ -97,6 +97,80 @@ def test_tag_page_reads_a_common_tag_the_other_way_to_the_same_items(client, mon
     assert len(rare) == 8 and not any("Draft" in line or "pending" in line for line in rare)
 
 
+def tag_jokes(n, tag="rivers", **kwargs):
+    """`n` jokes with the tag, "Joke 0" the newest."""
+    now = timezone.now()
+    return [
+        JokeFactory(
+            text=f"Joke {i} here", tags=[tag], published_at=now - timedelta(minutes=i), **kwargs
+        )
+        for i in range(n)
+    ]
+
+
+def test_tag_page_shows_its_newest_jokes_and_links_to_all_of_them(client):
+    tag_jokes(7)
+    JokeFactory(text="A pending one", tags=["rivers"], status=Joke.Status.PENDING)
+    JokeFactory(text="Another tag's", tags=["boats"])
+    response = client.get("/tags/rivers/")
+    assert [joke.text for joke in response.context["jokes"]] == [
+        f"Joke {i} here" for i in range(queries.TAG_JOKES)
+    ]
+    html = response.content.decode()
+    assert '<a href="/tags/rivers/jokes/">All jokes tagged “rivers”</a>' in html
+    assert "pending" not in html and "Another tag" not in html
+    Joke.objects.filter(text__in=["Joke 5 here", "Joke 6 here"]).delete()
+    html = client.get("/tags/rivers/").content.decode()
+    assert "Joke 4 here" in html and "/tags/rivers/jokes/" not in html
+
+
+def test_a_tags_later_headline_pages_leave_its_jokes_to_the_first(
+    client, django_assert_num_queries
+):
+    tag_jokes(2)
+    for _ in range(21):
+        ArticleFactory(tags=["rivers"])
+    # The tag, the headlines and the header's sections: no jokes.
+    with django_assert_num_queries(3):
+        response = client.get("/tags/rivers/", {"page": 2})
+    assert len(response.context["object_list"]) == 1 and not response.context["jokes"]
+    assert "Joke 0 here" not in response.content.decode()
+    assert "Joke 0 here" in client.get("/tags/rivers/").content.decode()
+
+
+def test_a_tags_jokes_pages_hold_all_of_them_newest_first(client, django_assert_num_queries):
+    tag_jokes(23)
+    JokeFactory(text="A draft", tags=["rivers"], status=Joke.Status.DRAFT)
+    JokeFactory(text="Flagged here", tags=["rivers"], nsfw=True, published_at=timezone.now())
+    url = reverse("portal:tag-jokes", kwargs={"slug": "rivers"})
+    assert url == "/tags/rivers/jokes/"
+    # The tag, the page of jokes, the header's sections, the jokes' categories.
+    with django_assert_num_queries(4):
+        first = client.get(url)
+    with django_assert_num_queries(2):  # sections and categories from the cache
+        second = client.get(url, {"page": 2})
+    shown = [joke.text for joke in first.context["object_list"] + second.context["object_list"]]
+    assert shown == [f"Joke {i} here" for i in range(23)]
+    html = first.content.decode()
+    assert "<h1>Jokes tagged “rivers”</h1>" in html
+    assert 'href="?page=2"' in html and '<a href="/tags/rivers/">' in html
+    assert client.get(url, {"page": 3}).status_code == 404
+    assert client.get(url, {"page": "x"}).status_code == 404
+    # Flagged jokes only with safe mode off, drafts never.
+    client.post(reverse("jokes:safe-mode"), {"safe_mode": "off"})
+    texts = [joke.text for joke in client.get(url).context["object_list"]]
+    assert "Flagged here" in texts and "A draft" not in texts
+
+
+def test_a_tags_jokes_page_is_a_404_without_public_jokes(client):
+    ArticleFactory(tags=["rivers"])
+    JokeFactory(text="A draft", tags=["rivers"], status=Joke.Status.DRAFT)
+    assert client.get("/tags/rivers/").status_code == 200
+    assert client.get("/tags/rivers/jokes/").status_code == 404
+    assert client.get("/tags/no-such-tag/jokes/").status_code == 404
+    assert client.post("/tags/rivers/jokes/").status_code in (403, 405)
+
+
 def test_tag_page_with_a_chinese_tag(client):
     ArticleFactory(title="Calligraphy", tags=["书法"])
     response = client.get("/tags/书法/")
