@@ -51,7 +51,8 @@ def slice_by_id(queryset, start, end):
 
 # A tag with at least this many taggings is read in the list's own order (see with_tag).
 POPULAR_TAG = 1000
-# So many of a common tag's items are read row by row down the list (with_tag).
+# A common tag's pages that start among this many of its items are read row by row
+# down the list (with_tag).
 FIRST_PAGES = 100
 
 
@@ -75,7 +76,7 @@ def with_tag(queryset, tagged_items, tag, popular=None, first_pages=False):
     is the model of the taggings (TaggedArticle, TaggedJoke); `popular`, whether the tag
     is a common one, when the caller has read it already (popularity()).
 
-    `first_pages`: only the first FIRST_PAGES items of a common tag are wanted. Each row
+    `first_pages`: a page near the top of a common tag's list is wanted. Each row
     then asks for one tagging of its own, a subquery PostgreSQL keeps beside the row
     instead of joining it (as it does EXISTS): planned without the tag, it still reads
     down the list, so it can be planned once. Joined, a plan made without the tag had

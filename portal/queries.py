@@ -38,9 +38,10 @@ def tag_by_slug(slug: str):
 # joke: 13 ms, not 3).
 
 
-def first_pages(popular, offset, limit):
-    """Whether a page of a tag's list is read row by row down the list (paging.with_tag)."""
-    return popular and offset + limit <= FIRST_PAGES
+def first_pages(popular, offset):
+    """Whether a page of a tag's list is read row by row down the list (paging.with_tag):
+    a common tag's page that starts among its first FIRST_PAGES items."""
+    return popular and offset < FIRST_PAGES
 
 
 def tag_page(now: datetime, tag: int, popular: bool, offset: int, limit: int):
@@ -49,7 +50,7 @@ def tag_page(now: datetime, tag: int, popular: bool, offset: int, limit: int):
         now=now,
         tag=tag,
         popular=popular,
-        first_pages=first_pages(popular, offset, limit),
+        first_pages=first_pages(popular, offset),
         offset=offset,
         limit=limit,
     )
@@ -70,13 +71,13 @@ def tag_jokes_page(now: datetime, safe: bool, tag: int, popular: bool, offset: i
         safe=safe,
         tag=tag,
         popular=popular,
-        first_pages=first_pages(popular, offset, limit),
+        first_pages=first_pages(popular, offset),
         offset=offset,
         limit=limit,
     )
 
 
-@prepared(plan_once=lambda first_pages: first_pages)
+@prepared(plan_once=lambda popular, first_pages: popular and first_pages)
 def tagged_jokes(
     now: datetime,
     safe: bool,

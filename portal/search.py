@@ -287,7 +287,7 @@ class Hit:
 class Results:
     words: list
     hits: list
-    truncated: bool  # more matches than MAX_HITS of a kind
+    truncated: bool  # more matches of a kind than MAX_HITS, or than CANDIDATES
     any_word: bool = False  # nothing had every word: these have some of them
 
 
@@ -419,6 +419,24 @@ def highlight(text, words, length=EXCERPT_LENGTH):
     is searched for the words after the first: a page of twenty hits had spent 2 ms
     marking every match of an article's whole text."""
     pattern = _patterns(words)
+    start, end, prefix, suffix = passage(text, pattern, length)
+    pieces, position = [], start
+    # A match ends at most four letters past its word: none past this starts in the passage.
+    reach = min(len(text), end + max(map(len, words), default=0) + 5)
+    for match in pattern.finditer(text, start, reach) if pattern else ():
+        if match.end() > end:
+            break
+        pieces.append(html.escape(text[position : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group())}</mark>")
+        position = match.end()
+    pieces.append(html.escape(text[position:end]))
+    return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 - every piece escaped above
+
+
+def passage(text, pattern, length):
+    """(start, end, prefix, suffix): the part of `text` highlight() shows, about `length`
+    characters from a word before the first match of `pattern` (all of it when `length`
+    is None or the text is shorter), with "…" where it is cut."""
     start, end, prefix, suffix = 0, len(text), "", ""
     if length is not None and len(text) > length:
         found = pattern.search(text) if pattern else None
@@ -433,17 +451,7 @@ def highlight(text, words, length=EXCERPT_LENGTH):
             space = text.rfind(" ", start, end)
             end = space if space > first else end
             suffix = "…"
-    pieces, position = [], start
-    # A match ends at most four letters past its word: none past this starts in the passage.
-    reach = min(len(text), end + max(map(len, words), default=0) + 5)
-    for match in pattern.finditer(text, start, reach) if pattern else ():
-        if match.end() > end:
-            break
-        pieces.append(html.escape(text[position : match.start()]))
-        pieces.append(f"<mark>{html.escape(match.group())}</mark>")
-        position = match.end()
-    pieces.append(html.escape(text[position:end]))
-    return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 - every piece escaped above
+    return start, end, prefix, suffix
 
 
 def excerpt(summary, text, words):

@@ -86,7 +86,8 @@ class TagDetailView(ListView):
                 limit=queries.TAG_JOKES + 1,
             )
             if not jokes and not context["object_list"]:
-                # A tag used only by drafts (or nothing) is not there for visitors.
+                # A tag used only by drafts (or nothing) is not there for visitors; nor,
+                # in safe mode, one only flagged jokes carry (as for its feed and the sitemap).
                 raise Http404
         context["more_jokes"] = len(jokes) > queries.TAG_JOKES
         context["jokes"] = mark_my_votes(self.request, jokes[: queries.TAG_JOKES])
@@ -106,8 +107,8 @@ class TagJokesView(VisitorJokesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
-        if not context["object_list"]:  # no public joke has the tag
-            raise Http404
+        if not context["object_list"]:
+            raise Http404  # no joke this visitor may see has the tag (as on its page)
         return context
 
 

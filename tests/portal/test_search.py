@@ -256,6 +256,11 @@ def test_a_highlighted_passage_is_a_piece_of_the_text_escaped_and_marked(words, 
     plain = html.unescape(passage.replace("<mark>", "").replace("</mark>", ""))
     assert plain.removeprefix("…").removesuffix("…") in text
     assert "<b>" not in passage
+    # Every match of the whole text that lies within the passage is marked, no other.
+    pattern = search._patterns(["walrus"])
+    start, end, _prefix, _suffix = search.passage(text, pattern, length)
+    inside = [m.group() for m in pattern.finditer(text) if start <= m.start() and m.end() <= end]
+    assert [html.unescape(mark) for mark in marks] == inside
 
 
 def test_content_is_escaped_around_highlights(client):

@@ -171,6 +171,31 @@ def test_a_tags_jokes_page_is_a_404_without_public_jokes(client):
     assert client.post("/tags/rivers/jokes/").status_code in (403, 405)
 
 
+def test_a_tag_only_flagged_jokes_carry_is_there_only_with_safe_mode_off(client):
+    """As its feed and the sitemap: in safe mode (the default) such a tag is a 404."""
+    JokeFactory(text="A flagged one", tags=["rivers"], nsfw=True)
+    assert client.get("/tags/rivers/").status_code == 404
+    assert client.get("/tags/rivers/jokes/").status_code == 404
+    client.post(reverse("jokes:safe-mode"), {"safe_mode": "off"})
+    for url in ("/tags/rivers/", "/tags/rivers/jokes/"):
+        assert "A flagged one" in client.get(url).content.decode(), url
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [("0", 404), ("-1", 404), ("1.5", 404), ("10" * 15, 404), ("last", 404), ("%00", 400)],
+)
+def test_a_tags_jokes_page_that_is_no_page_is_refused(client, page, status):
+    tag_jokes(2)
+    assert client.get(f"/tags/rivers/jokes/?page={page}").status_code == status
+
+
+def test_a_tags_jokes_page_with_a_chinese_tag(client):
+    JokeFactory(text="A brush joke", tags=["书法"])
+    response = client.get("/tags/书法/jokes/")
+    assert response.status_code == 200 and "A brush joke" in response.content.decode()
+
+
 def test_tag_page_with_a_chinese_tag(client):
     ArticleFactory(title="Calligraphy", tags=["书法"])
     response = client.get("/tags/书法/")
