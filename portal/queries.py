@@ -38,22 +38,16 @@ def tag_by_slug(slug: str):
 # joke: 13 ms, not 3).
 
 
-def first_pages(popular, offset):
-    """Whether a page of a tag's list is read row by row down the list (paging.with_tag):
-    a common tag's page that starts among its first FIRST_PAGES items."""
-    return popular and offset < FIRST_PAGES
+def by_page(query):
+    """`query` (tagged_teasers, tagged_jokes) as PreparedPages calls it, with `offset`
+    and `limit`: a common tag's page that starts among its first FIRST_PAGES items is
+    read row by row down the list (paging.with_tag, `first_pages`)."""
 
+    def page(*, popular, offset, limit, **values):
+        first_pages = popular and offset < FIRST_PAGES
+        return query(popular=popular, first_pages=first_pages, offset=offset, limit=limit, **values)
 
-def tag_page(now: datetime, tag: int, popular: bool, offset: int, limit: int):
-    """A page of the tag's published headlines, newest first (for PreparedPages)."""
-    return tagged_teasers(
-        now=now,
-        tag=tag,
-        popular=popular,
-        first_pages=first_pages(popular, offset),
-        offset=offset,
-        limit=limit,
-    )
+    return page
 
 
 @prepared(plan_once=lambda popular, first_pages: first_pages or not popular)
@@ -62,19 +56,6 @@ def tagged_teasers(
 ):
     articles = with_tag(Article.objects.published(now), TaggedArticle, tag, popular, first_pages)
     return slice_by_id(articles.for_teasers(), offset, offset + limit)
-
-
-def tag_jokes_page(now: datetime, safe: bool, tag: int, popular: bool, offset: int, limit: int):
-    """A page of the tag's jokes as a visitor sees them, newest first (for PreparedPages)."""
-    return tagged_jokes(
-        now=now,
-        safe=safe,
-        tag=tag,
-        popular=popular,
-        first_pages=first_pages(popular, offset),
-        offset=offset,
-        limit=limit,
-    )
 
 
 @prepared(plan_once=lambda popular, first_pages: popular and first_pages)
@@ -89,3 +70,9 @@ def tagged_jokes(
 ):
     jokes = with_tag(Joke.objects.for_visitor(safe, now), TaggedJoke, tag, popular, first_pages)
     return slice_by_id(jokes.for_listing(), offset, offset + limit)
+
+
+# A page of a tag's published headlines, and of its jokes as a visitor sees them, newest
+# first (for PreparedPages).
+tag_page = by_page(tagged_teasers)
+tag_jokes_page = by_page(tagged_jokes)
